@@ -1,0 +1,26 @@
+//! Steward's headless core. Everything the desktop shell and the CLI do goes through here, so the
+//! rules of DESIGN.md live in one place that builds and tests without a display.
+//!
+//! # Layout
+//! - [`paths`]: where the database and logs live (the OS data dir shared by the app and the CLI).
+//! - [`store`]: the single SQLite file — connection pragmas and versioned migrations.
+//! - [`settings`]: typed access to the `settings` table.
+//! - [`logging`]: tracing to the console and to a rotating log file in the data dir.
+//! - [`status`]: the snapshot each screen of the app renders its empty or full state from.
+//! - [`error`]: the engine's error type.
+
+pub mod error;
+pub mod logging;
+pub mod paths;
+pub mod settings;
+pub mod status;
+pub mod store;
+
+pub use error::EngineError;
+pub use paths::DataDir;
+pub use settings::{Setting, Settings};
+pub use status::{AppStatus, ConnectionState, Overview};
+pub use store::Store;
+
+/// The version users see in Settings and in bug reports.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

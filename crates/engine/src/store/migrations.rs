@@ -1,0 +1,160 @@
+//! Versioned schema migrations (tracked in `PRAGMA user_version`). Append new steps; never edit a
+//! step that has shipped, because installed databases already ran it.
+
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+use crate::EngineError;
+
+/// Every step, oldest first.
+const STEPS: &[&str] = &[
+    // 1: typed settings, as JSON values.
+    "CREATE TABLE settings (
+        key        TEXT PRIMARY KEY NOT NULL,
+        value      TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) STRICT;",
+    // 2: the enrichment pipeline: inbox -> jobs -> audit, reviews, our write ledger, batch runs.
+    "CREATE TABLE runs (
+        id            INTEGER PRIMARY KEY,
+        portal_id     INTEGER NOT NULL,
+        list_id       TEXT NOT NULL,
+        list_name     TEXT NOT NULL,
+        dry_run       INTEGER NOT NULL DEFAULT 0,
+        force         INTEGER NOT NULL DEFAULT 0,
+        status        TEXT NOT NULL DEFAULT 'pending'
+                      CHECK (status IN ('pending','running','paused','cancelled','completed','failed')),
+        total         INTEGER NOT NULL DEFAULT 0,
+        done          INTEGER NOT NULL DEFAULT 0,
+        unchanged     INTEGER NOT NULL DEFAULT 0,
+        guarded       INTEGER NOT NULL DEFAULT 0,
+        failed        INTEGER NOT NULL DEFAULT 0,
+        cursor        TEXT,
+        tokens        INTEGER NOT NULL DEFAULT 0,
+        cost_micros   INTEGER NOT NULL DEFAULT 0,
+        error         TEXT,
+        created_at    INTEGER NOT NULL,
+        started_at    INTEGER,
+        finished_at   INTEGER
+    ) STRICT;
+    CREATE TABLE inbox (
+        id                INTEGER PRIMARY KEY,
+        event_key         TEXT NOT NULL UNIQUE,
+        portal_id         INTEGER NOT NULL,
+        object_id         INTEGER NOT NULL,
+        subscription_type TEXT NOT NULL,
+        property_name     TEXT,
+        change_source     TEXT,
+        source_id         TEXT,
+        occurred_at       INTEGER NOT NULL,
+        payload           TEXT NOT NULL,
+        disposition       TEXT NOT NULL DEFAULT 'pending'
+                          CHECK (disposition IN ('pending','queued','echo','ignored')),
+        received_at       INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX inbox_pending ON inbox (disposition) WHERE disposition = 'pending';
+    CREATE TABLE jobs (
+        id          INTEGER PRIMARY KEY,
+        portal_id   INTEGER NOT NULL,
+        contact_id  INTEGER NOT NULL,
+        trigger     TEXT NOT NULL CHECK (trigger IN ('live','batch','manual')),
+        trigger_ref TEXT,
+        run_id      INTEGER REFERENCES runs (id) ON DELETE CASCADE,
+        priority    INTEGER NOT NULL DEFAULT 0,
+        status      TEXT NOT NULL DEFAULT 'queued'
+                    CHECK (status IN ('queued','running','done','failed')),
+        not_before  INTEGER NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        last_error  TEXT,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL
+    ) STRICT;
+    CREATE UNIQUE INDEX jobs_one_queued_per_contact
+        ON jobs (portal_id, contact_id) WHERE status = 'queued';
+    CREATE INDEX jobs_ready ON jobs (status, priority DESC, not_before);
+    CREATE TABLE audit (
+        id                     INTEGER PRIMARY KEY,
+        correlation_id         TEXT NOT NULL,
+        portal_id              INTEGER NOT NULL,
+        contact_id             INTEGER NOT NULL,
+        trigger                TEXT NOT NULL,
+        trigger_ref            TEXT,
+        run_id                 INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+        input_hash             TEXT,
+        prompt_version         INTEGER,
+        model                  TEXT,
+        tokens_in              INTEGER NOT NULL DEFAULT 0,
+        tokens_out             INTEGER NOT NULL DEFAULT 0,
+        cost_micros            INTEGER NOT NULL DEFAULT 0,
+        fetch_ms               INTEGER NOT NULL DEFAULT 0,
+        llm_ms                 INTEGER NOT NULL DEFAULT 0,
+        write_ms               INTEGER NOT NULL DEFAULT 0,
+        outcome                TEXT NOT NULL CHECK (outcome IN
+                               ('written','unchanged','guarded','invalid_output','failed','dry_run','approved','rejected','conflict','restored')),
+        reason                 TEXT,
+        fields_written         TEXT NOT NULL DEFAULT '[]',
+        proposal               TEXT,
+        hubspot_correlation_id TEXT,
+        created_at             INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX audit_by_time ON audit (created_at DESC);
+    CREATE INDEX audit_by_contact ON audit (portal_id, contact_id, created_at DESC);
+    CREATE INDEX audit_by_correlation ON audit (correlation_id);
+    CREATE INDEX audit_by_run ON audit (run_id) WHERE run_id IS NOT NULL;
+    CREATE TABLE reviews (
+        id                INTEGER PRIMARY KEY,
+        portal_id         INTEGER NOT NULL,
+        contact_id        INTEGER NOT NULL,
+        property          TEXT NOT NULL,
+        kind              TEXT NOT NULL CHECK (kind IN ('guarded','conflict')),
+        human_value       TEXT,
+        human_source_type TEXT,
+        human_source_id   TEXT,
+        human_user_id     INTEGER,
+        human_at          INTEGER,
+        proposed_value    TEXT,
+        correlation_id    TEXT NOT NULL,
+        input_hash        TEXT NOT NULL,
+        model             TEXT,
+        status            TEXT NOT NULL DEFAULT 'pending'
+                          CHECK (status IN ('pending','approved','rejected','superseded')),
+        resolved_value    TEXT,
+        resolved_at       INTEGER,
+        created_at        INTEGER NOT NULL,
+        UNIQUE (portal_id, contact_id, property, input_hash)
+    ) STRICT;
+    CREATE INDEX reviews_pending ON reviews (status, created_at DESC);
+    CREATE TABLE writes (
+        id             INTEGER PRIMARY KEY,
+        portal_id      INTEGER NOT NULL,
+        object_id      INTEGER NOT NULL,
+        property       TEXT NOT NULL,
+        value_hash     TEXT NOT NULL,
+        correlation_id TEXT NOT NULL,
+        on_behalf_of   TEXT,
+        written_at     INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX writes_lookup ON writes (portal_id, object_id, property, value_hash);
+    CREATE INDEX writes_by_time ON writes (written_at);",
+];
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect())
+}
+
+pub(super) fn apply(conn: &mut Connection) -> Result<(), EngineError> {
+    migrations().to_latest(conn)?;
+    Ok(())
+}
+
+pub(super) fn latest_version() -> i64 {
+    STEPS.len() as i64
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        super::migrations().validate().unwrap();
+    }
+}

@@ -23,6 +23,10 @@ pub struct LogGuard {
 /// Installs the global subscriber: `RUST_LOG`-style filter (default `info`), human-readable on
 /// stderr, and the same events in `dir/steward.log.YYYY-MM-DD`.
 pub fn init(dir: &Path) -> Result<LogGuard, EngineError> {
+    std::fs::create_dir_all(dir).map_err(|e| EngineError::Logging {
+        path: dir.to_path_buf(),
+        message: e.to_string(),
+    })?;
     let appender = Builder::new()
         .rotation(Rotation::DAILY)
         .filename_prefix("steward.log")

@@ -15,7 +15,11 @@ pub fn register(app: &mut App) -> tauri::Result<()> {
     let handle = app.handle().clone();
     app.deep_link().on_open_url(move |event| {
         for url in event.urls() {
-            tracing::info!(scheme = url.scheme(), path = url.path(), "deep link received");
+            tracing::info!(
+                scheme = url.scheme(),
+                path = url.path(),
+                "deep link received"
+            );
         }
         focus_main_window(&handle);
     });

@@ -65,6 +65,9 @@ mod tests {
         let file = tmp.path().join("file");
         std::fs::write(&file, b"x").unwrap();
         let err = DataDir::at(file.join("sub")).unwrap_err();
-        assert!(err.to_string().contains("cannot create the data directory"), "{err}");
+        assert!(
+            err.to_string().contains("cannot create the data directory"),
+            "{err}"
+        );
     }
 }

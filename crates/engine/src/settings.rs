@@ -38,14 +38,18 @@ impl Settings {
             .optional()?;
         match raw {
             None => Ok(S::default_value()),
-            Some(json) => serde_json::from_str(&json)
-                .map_err(|source| EngineError::BadSetting { key: S::KEY, source }),
+            Some(json) => serde_json::from_str(&json).map_err(|source| EngineError::BadSetting {
+                key: S::KEY,
+                source,
+            }),
         }
     }
 
     pub fn set<S: Setting>(&self, value: &S::Value) -> Result<(), EngineError> {
-        let json = serde_json::to_string(value)
-            .map_err(|source| EngineError::BadSetting { key: S::KEY, source })?;
+        let json = serde_json::to_string(value).map_err(|source| EngineError::BadSetting {
+            key: S::KEY,
+            source,
+        })?;
         self.store.conn().execute(
             "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, unixepoch('subsec') * 1000)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -102,7 +106,10 @@ mod tests {
     fn unset_settings_read_as_their_default() {
         let (_tmp, settings) = settings();
         assert_eq!(settings.get::<RelayUrl>().unwrap(), None);
-        assert_eq!(settings.get::<HubspotApiBase>().unwrap(), "https://api.hubapi.com");
+        assert_eq!(
+            settings.get::<HubspotApiBase>().unwrap(),
+            "https://api.hubapi.com"
+        );
     }
 
     #[test]
@@ -137,8 +144,15 @@ mod tests {
         let raw: String = settings
             .store
             .conn()
-            .query_row("SELECT value FROM settings WHERE key='hubspot_api_base'", [], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM settings WHERE key='hubspot_api_base'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
-        assert_eq!(raw, "42", "the bad value is left for the admin to fix, not dropped");
+        assert_eq!(
+            raw, "42",
+            "the bad value is left for the admin to fix, not dropped"
+        );
     }
 }

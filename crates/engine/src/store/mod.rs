@@ -44,7 +44,9 @@ impl Store {
     /// The shared connection. A panic while it was held poisons the mutex; the connection itself
     /// is still consistent (SQLite rolled back the open transaction), so recover it.
     pub fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The schema version (`PRAGMA user_version`), shown in Settings for support.
@@ -79,7 +81,10 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("db.sqlite3");
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), Store::latest_schema_version());
+        assert_eq!(
+            store.schema_version().unwrap(),
+            Store::latest_schema_version()
+        );
         store
             .conn()
             .execute(
@@ -90,10 +95,15 @@ mod tests {
         drop(store);
 
         let reopened = Store::open(&path).unwrap();
-        assert_eq!(reopened.schema_version().unwrap(), Store::latest_schema_version());
+        assert_eq!(
+            reopened.schema_version().unwrap(),
+            Store::latest_schema_version()
+        );
         let kept: String = reopened
             .conn()
-            .query_row("SELECT value FROM settings WHERE key = 'k'", [], |r| r.get(0))
+            .query_row("SELECT value FROM settings WHERE key = 'k'", [], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert_eq!(kept, "1", "reopening must not reset data");
     }
@@ -103,9 +113,15 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let store = Store::open(tmp.path().join("db.sqlite3")).unwrap();
         let conn = store.conn();
-        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
-        let fk: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
-        let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        let fk: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        let sync: i64 = conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(mode, "wal");
         assert_eq!(fk, 1);
         assert_eq!(sync, 2, "synchronous=FULL");
@@ -121,7 +137,8 @@ mod tests {
         drop(conn);
         let err = Store::open(&path).unwrap_err();
         assert!(
-            err.to_string().contains("cannot upgrade the Steward database schema"),
+            err.to_string()
+                .contains("cannot upgrade the Steward database schema"),
             "{err}"
         );
     }

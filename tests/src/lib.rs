@@ -1,0 +1,20 @@
+//! Shared helpers for Steward's end-to-end tests.
+//!
+//! # Layout
+//! - [`desktop`]: starts tauri-driver for the built app binary and opens a WebDriver session
+//!   with its own data dir, so real-window tests run in parallel without sharing state.
+//! - [`net`]: free loopback ports and waiting for a port to accept connections.
+
+pub mod desktop;
+pub mod net;
+
+use std::path::PathBuf;
+
+/// The workspace's target dir (honours `CARGO_TARGET_DIR`), where built binaries and
+/// screenshots live.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"),
+    }
+}

@@ -7,14 +7,22 @@
 //! - [`settings`]: typed access to the `settings` table.
 //! - [`logging`]: tracing to the console and to a rotating log file in the data dir.
 //! - [`status`]: the snapshot each screen of the app renders its empty or full state from.
+//! - [`fields`]: the catalog of `ai_*` properties Steward owns, and the write allowlist.
+//! - [`hashing`]: the input hash and the deterministic correlation ID.
+//! - [`writer`]: who wrote a property version (Steward, a person, another source).
+//! - [`guard`]: whether an AI value may replace what a field holds.
 //! - [`error`]: the engine's error type.
 
 pub mod error;
+pub mod fields;
+pub mod guard;
+pub mod hashing;
 pub mod logging;
 pub mod paths;
 pub mod settings;
 pub mod status;
 pub mod store;
+pub mod writer;
 
 pub use error::EngineError;
 pub use paths::DataDir;

@@ -11,14 +11,24 @@
 //! - [`hashing`]: the input hash and the deterministic correlation ID.
 //! - [`writer`]: who wrote a property version (Steward, a person, another source).
 //! - [`guard`]: whether an AI value may replace what a field holds.
+//! - [`jobs`]: the durable per-contact job queue (coalescing, priority, retries).
+//! - [`audit`]: one row per round trip under its correlation ID.
+//! - [`ledger`]: our own writes (value hashes), for the guard and the echo filter.
+//! - [`reviews`]: proposals held back for the admin.
+//! - [`clock`]: milliseconds since the epoch, the time unit of every table.
 //! - [`error`]: the engine's error type.
 
+pub mod audit;
+pub mod clock;
 pub mod error;
 pub mod fields;
 pub mod guard;
 pub mod hashing;
+pub mod jobs;
+pub mod ledger;
 pub mod logging;
 pub mod paths;
+pub mod reviews;
 pub mod settings;
 pub mod status;
 pub mod store;

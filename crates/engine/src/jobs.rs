@@ -1,0 +1,410 @@
+//! The local job queue: one queued job per (portal, contact), so a burst of webhooks for one
+//! contact becomes one round trip. Jobs live in SQLite, survive restarts, and are retried with
+//! backoff. Live events carry a higher priority than batch runs.
+
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+use crate::EngineError;
+
+/// Why a job exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    Live,
+    Batch,
+    Manual,
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Live => "live",
+            Self::Batch => "batch",
+            Self::Manual => "manual",
+        }
+    }
+    fn parse(s: &str) -> Self {
+        match s {
+            "batch" => Self::Batch,
+            "manual" => Self::Manual,
+            _ => Self::Live,
+        }
+    }
+    /// Live and manual work goes before batch work.
+    pub fn priority(self) -> i64 {
+        match self {
+            Self::Live | Self::Manual => 10,
+            Self::Batch => 0,
+        }
+    }
+}
+
+/// A claimed job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub id: i64,
+    pub portal_id: u64,
+    pub contact_id: u64,
+    pub trigger: Trigger,
+    pub trigger_ref: Option<String>,
+    pub run_id: Option<i64>,
+    pub attempts: u32,
+}
+
+/// Longest `trigger_ref` kept when events coalesce (event ids are appended).
+const MAX_TRIGGER_REF: i64 = 2_000;
+
+/// Work to queue for one contact.
+#[derive(Debug, Clone, Copy)]
+pub struct NewJob<'a> {
+    pub portal_id: u64,
+    pub contact_id: u64,
+    pub trigger: Trigger,
+    pub trigger_ref: Option<&'a str>,
+    pub run_id: Option<i64>,
+    /// Not before this time (the debounce).
+    pub not_before_ms: i64,
+}
+
+/// Queues work for a contact, or folds it into the job already queued for that contact
+/// (extending its debounce, raising its priority, appending the trigger reference).
+pub fn enqueue(conn: &Connection, job: &NewJob<'_>, now_ms: i64) -> Result<(), EngineError> {
+    let NewJob {
+        portal_id,
+        contact_id,
+        trigger,
+        trigger_ref,
+        run_id,
+        not_before_ms,
+    } = *job;
+    conn.execute(
+        "INSERT INTO jobs (portal_id, contact_id, trigger, trigger_ref, run_id, priority, status,
+                           not_before, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?8, ?8)
+         ON CONFLICT (portal_id, contact_id) WHERE status = 'queued' DO UPDATE SET
+           not_before  = max(jobs.not_before, excluded.not_before),
+           trigger     = CASE WHEN excluded.priority > jobs.priority THEN excluded.trigger ELSE jobs.trigger END,
+           priority    = max(jobs.priority, excluded.priority),
+           run_id      = coalesce(jobs.run_id, excluded.run_id),
+           trigger_ref = substr(CASE
+                           WHEN jobs.trigger_ref IS NULL THEN excluded.trigger_ref
+                           WHEN excluded.trigger_ref IS NULL THEN jobs.trigger_ref
+                           ELSE jobs.trigger_ref || ',' || excluded.trigger_ref END, 1, ?9),
+           updated_at  = excluded.updated_at",
+        params![
+            portal_id as i64,
+            contact_id as i64,
+            trigger.as_str(),
+            trigger_ref,
+            run_id,
+            trigger.priority(),
+            not_before_ms,
+            now_ms,
+            MAX_TRIGGER_REF
+        ],
+    )?;
+    Ok(())
+}
+
+/// Claims up to `max` ready jobs (highest priority, oldest first) and marks them running.
+pub fn claim(conn: &Connection, max: usize, now_ms: i64) -> Result<Vec<Job>, EngineError> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = ?1
+         WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND not_before <= ?1
+                      ORDER BY priority DESC, not_before, id LIMIT ?2)
+         RETURNING id, portal_id, contact_id, trigger, trigger_ref, run_id, attempts",
+    )?;
+    let rows = stmt.query_map(params![now_ms, max as i64], |r| {
+        let trigger: String = r.get(3)?;
+        Ok(Job {
+            id: r.get(0)?,
+            portal_id: r.get::<_, i64>(1)? as u64,
+            contact_id: r.get::<_, i64>(2)? as u64,
+            trigger: Trigger::parse(&trigger),
+            trigger_ref: r.get(4)?,
+            run_id: r.get(5)?,
+            attempts: r.get::<_, i64>(6)?.max(0) as u32,
+        })
+    })?;
+    let mut jobs: Vec<Job> = rows.collect::<Result<_, _>>()?;
+    jobs.sort_by_key(|j| j.id);
+    Ok(jobs)
+}
+
+pub fn complete(conn: &Connection, id: i64, now_ms: i64) -> Result<(), EngineError> {
+    conn.execute(
+        "UPDATE jobs SET status = 'done', last_error = NULL, updated_at = ?2 WHERE id = ?1",
+        params![id, now_ms],
+    )?;
+    Ok(())
+}
+
+/// Puts a failed job back with a delay, or marks it failed once `max_attempts` is reached.
+/// If new work for the contact was queued meanwhile, that job absorbs the retry. Returns
+/// whether it will be retried.
+pub fn retry_or_fail(
+    conn: &Connection,
+    job: &Job,
+    error: &str,
+    retry_at_ms: i64,
+    max_attempts: u32,
+    now_ms: i64,
+) -> Result<bool, EngineError> {
+    if job.attempts >= max_attempts {
+        conn.execute(
+            "UPDATE jobs SET status = 'failed', last_error = ?2, updated_at = ?3 WHERE id = ?1",
+            params![job.id, error, now_ms],
+        )?;
+        return Ok(false);
+    }
+    let queued_twin: i64 = conn.query_row(
+        "SELECT count(*) FROM jobs WHERE portal_id = ?1 AND contact_id = ?2 AND status = 'queued'",
+        params![job.portal_id as i64, job.contact_id as i64],
+        |r| r.get(0),
+    )?;
+    if queued_twin > 0 {
+        conn.execute(
+            "UPDATE jobs SET status = 'done', last_error = ?2, updated_at = ?3 WHERE id = ?1",
+            params![job.id, error, now_ms],
+        )?;
+    } else {
+        conn.execute(
+            "UPDATE jobs SET status = 'queued', last_error = ?2, not_before = ?3, updated_at = ?4
+             WHERE id = ?1",
+            params![job.id, error, retry_at_ms, now_ms],
+        )?;
+    }
+    Ok(true)
+}
+
+/// After a crash, jobs left `running` go back to the queue (or fold into a queued twin).
+/// A re-run is safe: the input hash stored on the record makes a finished write a no-op.
+pub fn recover_running(conn: &Connection, now_ms: i64) -> Result<usize, EngineError> {
+    let folded = conn.execute(
+        "UPDATE jobs SET status = 'done', last_error = 'interrupted; merged into a queued job', updated_at = ?1
+         WHERE status = 'running' AND EXISTS (SELECT 1 FROM jobs q WHERE q.status = 'queued'
+               AND q.portal_id = jobs.portal_id AND q.contact_id = jobs.contact_id)",
+        params![now_ms],
+    )?;
+    let requeued = conn.execute(
+        "UPDATE jobs SET status = 'queued', not_before = ?1, updated_at = ?1 WHERE status = 'running'",
+        params![now_ms],
+    )?;
+    Ok(folded + requeued)
+}
+
+/// Jobs waiting or running, for progress and idleness checks.
+pub fn outstanding(conn: &Connection) -> Result<u64, EngineError> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n.max(0) as u64)
+}
+
+/// The earliest time a queued job becomes ready, so the worker can sleep until then.
+pub fn next_ready_at(conn: &Connection) -> Result<Option<i64>, EngineError> {
+    Ok(conn.query_row(
+        "SELECT min(not_before) FROM jobs WHERE status = 'queued'",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Store;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().join("db")).unwrap();
+        (tmp, store)
+    }
+
+    #[test]
+    fn a_burst_for_one_contact_is_one_job() {
+        let (_t, store) = store();
+        let conn = store.conn();
+        for i in 0..20 {
+            let event = format!("e{i}");
+            let job = NewJob {
+                portal_id: 1,
+                contact_id: 7,
+                trigger: Trigger::Live,
+                trigger_ref: Some(&event),
+                run_id: None,
+                not_before_ms: 100 + i,
+            };
+            enqueue(&conn, &job, 50).unwrap();
+        }
+        assert!(
+            claim(&conn, 10, 110).unwrap().is_empty(),
+            "debounce extended to 119"
+        );
+        let jobs = claim(&conn, 10, 119).unwrap();
+        assert_eq!(jobs.len(), 1);
+        assert_eq!(
+            jobs[0].trigger_ref.as_deref().unwrap().split(',').count(),
+            20
+        );
+        // While it runs, a new event queues a second job for the same contact.
+        enqueue(
+            &conn,
+            &NewJob {
+                portal_id: 1,
+                contact_id: 7,
+                trigger: Trigger::Live,
+                trigger_ref: Some("late"),
+                run_id: None,
+                not_before_ms: 200,
+            },
+            150,
+        )
+        .unwrap();
+        assert_eq!(outstanding(&conn).unwrap(), 2);
+    }
+
+    #[test]
+    fn live_work_goes_before_batch_work_and_upgrades_it() {
+        let (_t, store) = store();
+        let conn = store.conn();
+        enqueue(
+            &conn,
+            &NewJob {
+                portal_id: 1,
+                contact_id: 1,
+                trigger: Trigger::Batch,
+                trigger_ref: None,
+                run_id: None,
+                not_before_ms: 0,
+            },
+            0,
+        )
+        .unwrap();
+        enqueue(
+            &conn,
+            &NewJob {
+                portal_id: 1,
+                contact_id: 2,
+                trigger: Trigger::Live,
+                trigger_ref: None,
+                run_id: None,
+                not_before_ms: 0,
+            },
+            0,
+        )
+        .unwrap();
+        let first = claim(&conn, 1, 10).unwrap();
+        assert_eq!(first[0].contact_id, 2);
+        enqueue(
+            &conn,
+            &NewJob {
+                portal_id: 1,
+                contact_id: 3,
+                trigger: Trigger::Batch,
+                trigger_ref: None,
+                run_id: None,
+                not_before_ms: 0,
+            },
+            0,
+        )
+        .unwrap();
+        enqueue(
+            &conn,
+            &NewJob {
+                portal_id: 1,
+                contact_id: 3,
+                trigger: Trigger::Live,
+                trigger_ref: Some("ev"),
+                run_id: None,
+                not_before_ms: 0,
+            },
+            0,
+        )
+        .unwrap();
+        let next = claim(&conn, 1, 10).unwrap();
+        assert_eq!((next[0].contact_id, next[0].trigger), (3, Trigger::Live));
+    }
+
+    #[test]
+    fn retries_back_off_then_fail() {
+        let (_t, store) = store();
+        let conn = store.conn();
+        enqueue(
+            &conn,
+            &NewJob {
+                portal_id: 1,
+                contact_id: 1,
+                trigger: Trigger::Live,
+                trigger_ref: None,
+                run_id: None,
+                not_before_ms: 0,
+            },
+            0,
+        )
+        .unwrap();
+        let job = claim(&conn, 1, 0).unwrap().remove(0);
+        assert!(retry_or_fail(&conn, &job, "timeout", 1_000, 2, 0).unwrap());
+        assert!(claim(&conn, 1, 999).unwrap().is_empty());
+        let job = claim(&conn, 1, 1_000).unwrap().remove(0);
+        assert_eq!(job.attempts, 2);
+        assert!(!retry_or_fail(&conn, &job, "timeout", 2_000, 2, 0).unwrap());
+        assert_eq!(outstanding(&conn).unwrap(), 0);
+    }
+
+    #[test]
+    fn running_jobs_survive_a_crash() {
+        let (_t, store) = store();
+        let conn = store.conn();
+        enqueue(
+            &conn,
+            &NewJob {
+                portal_id: 1,
+                contact_id: 1,
+                trigger: Trigger::Live,
+                trigger_ref: None,
+                run_id: None,
+                not_before_ms: 0,
+            },
+            0,
+        )
+        .unwrap();
+        enqueue(
+            &conn,
+            &NewJob {
+                portal_id: 1,
+                contact_id: 2,
+                trigger: Trigger::Live,
+                trigger_ref: None,
+                run_id: None,
+                not_before_ms: 0,
+            },
+            0,
+        )
+        .unwrap();
+        let claimed = claim(&conn, 2, 0).unwrap();
+        assert_eq!(claimed.len(), 2);
+        enqueue(
+            &conn,
+            &NewJob {
+                portal_id: 1,
+                contact_id: 2,
+                trigger: Trigger::Live,
+                trigger_ref: None,
+                run_id: None,
+                not_before_ms: 0,
+            },
+            0,
+        )
+        .unwrap(); // queued twin for 2
+        assert_eq!(recover_running(&conn, 5).unwrap(), 2);
+        let again = claim(&conn, 10, 5).unwrap();
+        assert_eq!(
+            again.iter().map(|j| j.contact_id).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
+    }
+}

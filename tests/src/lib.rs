@@ -3,10 +3,12 @@
 //! # Layout
 //! - [`desktop`]: starts tauri-driver for the built app binary and opens a WebDriver session
 //!   with its own data dir, so real-window tests run in parallel without sharing state.
+//! - [`stack`]: simulator + relay + engine on loopback, connected through OAuth.
 //! - [`net`]: free loopback ports and waiting for a port to accept connections.
 
 pub mod desktop;
 pub mod net;
+pub mod stack;
 
 use std::path::PathBuf;
 

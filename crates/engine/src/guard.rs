@@ -40,11 +40,12 @@ pub fn decide(policy: FieldPolicy, history: &[Attributed], proposed: &str) -> De
     if current.value == proposed {
         return Decision::Unchanged;
     }
-    if current.writer.is_steward() {
+    // An empty field holds nothing to overwrite, whoever emptied it. (A person who clears an
+    // AI value is not re-filled for the same inputs either: the input hash is unchanged.)
+    if current.writer.is_steward() || current.value.is_empty() {
         return Decision::Write;
     }
     match policy {
-        FieldPolicy::FillEmpty if current.value.is_empty() => Decision::Write,
         FieldPolicy::FillEmpty => Decision::Keep,
         // The current (newest) version is not ours, so it is newer than any write of ours.
         _ => Decision::Block(current.clone()),
@@ -128,12 +129,9 @@ mod tests {
     }
 
     #[test]
-    fn a_person_clearing_the_field_is_a_human_edit_too() {
+    fn an_emptied_field_has_nothing_to_protect() {
         let h = [person("", 20), steward("old", 10)];
-        assert!(matches!(
-            decide(FieldPolicy::AiOwned, &h, "new"),
-            Decision::Block(_)
-        ));
+        assert_eq!(decide(FieldPolicy::AiOwned, &h, "new"), Decision::Write);
     }
 
     #[test]

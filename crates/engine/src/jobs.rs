@@ -107,26 +107,53 @@ pub fn enqueue(conn: &Connection, job: &NewJob<'_>, now_ms: i64) -> Result<(), E
     Ok(())
 }
 
-/// Claims up to `max` ready jobs (highest priority, oldest first) and marks them running.
+/// Claims up to `max` ready jobs of `portal_id` (highest priority, oldest first) and marks them
+/// running. A contact whose job is already running is skipped, so one contact is never in two
+/// round trips at once.
+pub fn claim_for_portal(
+    conn: &Connection,
+    portal_id: u64,
+    max: usize,
+    now_ms: i64,
+) -> Result<Vec<Job>, EngineError> {
+    claim_where(conn, Some(portal_id), max, now_ms)
+}
+
+/// [`claim_for_portal`] across every portal (tests and tools).
 pub fn claim(conn: &Connection, max: usize, now_ms: i64) -> Result<Vec<Job>, EngineError> {
+    claim_where(conn, None, max, now_ms)
+}
+
+fn claim_where(
+    conn: &Connection,
+    portal_id: Option<u64>,
+    max: usize,
+    now_ms: i64,
+) -> Result<Vec<Job>, EngineError> {
     let mut stmt = conn.prepare_cached(
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = ?1
-         WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND not_before <= ?1
-                      ORDER BY priority DESC, not_before, id LIMIT ?2)
+         WHERE id IN (SELECT q.id FROM jobs q WHERE q.status = 'queued' AND q.not_before <= ?1
+                        AND (?3 IS NULL OR q.portal_id = ?3)
+                        AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.status = 'running'
+                                        AND r.portal_id = q.portal_id AND r.contact_id = q.contact_id)
+                      ORDER BY q.priority DESC, q.not_before, q.id LIMIT ?2)
          RETURNING id, portal_id, contact_id, trigger, trigger_ref, run_id, attempts",
     )?;
-    let rows = stmt.query_map(params![now_ms, max as i64], |r| {
-        let trigger: String = r.get(3)?;
-        Ok(Job {
-            id: r.get(0)?,
-            portal_id: r.get::<_, i64>(1)? as u64,
-            contact_id: r.get::<_, i64>(2)? as u64,
-            trigger: Trigger::parse(&trigger),
-            trigger_ref: r.get(4)?,
-            run_id: r.get(5)?,
-            attempts: r.get::<_, i64>(6)?.max(0) as u32,
-        })
-    })?;
+    let rows = stmt.query_map(
+        params![now_ms, max as i64, portal_id.map(|p| p as i64)],
+        |r| {
+            let trigger: String = r.get(3)?;
+            Ok(Job {
+                id: r.get(0)?,
+                portal_id: r.get::<_, i64>(1)? as u64,
+                contact_id: r.get::<_, i64>(2)? as u64,
+                trigger: Trigger::parse(&trigger),
+                trigger_ref: r.get(4)?,
+                run_id: r.get(5)?,
+                attempts: r.get::<_, i64>(6)?.max(0) as u32,
+            })
+        },
+    )?;
     let mut jobs: Vec<Job> = rows.collect::<Result<_, _>>()?;
     jobs.sort_by_key(|j| j.id);
     Ok(jobs)
@@ -176,6 +203,28 @@ pub fn retry_or_fail(
         )?;
     }
     Ok(true)
+}
+
+/// Puts a job back without using up an attempt (enrichment is paused, not failing).
+pub fn defer(conn: &Connection, job: &Job, until_ms: i64, now_ms: i64) -> Result<(), EngineError> {
+    let queued_twin: i64 = conn.query_row(
+        "SELECT count(*) FROM jobs WHERE portal_id = ?1 AND contact_id = ?2 AND status = 'queued'",
+        params![job.portal_id as i64, job.contact_id as i64],
+        |r| r.get(0),
+    )?;
+    if queued_twin > 0 {
+        conn.execute(
+            "UPDATE jobs SET status = 'done', last_error = 'deferred; merged into a queued job', updated_at = ?2 WHERE id = ?1",
+            params![job.id, now_ms],
+        )?;
+    } else {
+        conn.execute(
+            "UPDATE jobs SET status = 'queued', attempts = max(attempts - 1, 0), not_before = ?2, updated_at = ?3
+             WHERE id = ?1",
+            params![job.id, until_ms, now_ms],
+        )?;
+    }
+    Ok(())
 }
 
 /// After a crash, jobs left `running` go back to the queue (or fold into a queued twin).
@@ -353,6 +402,46 @@ mod tests {
         assert_eq!(job.attempts, 2);
         assert!(!retry_or_fail(&conn, &job, "timeout", 2_000, 2, 0).unwrap());
         assert_eq!(outstanding(&conn).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_contact_in_flight_is_not_claimed_twice() {
+        let (_t, store) = store();
+        let conn = store.conn();
+        let job = NewJob {
+            portal_id: 1,
+            contact_id: 9,
+            trigger: Trigger::Live,
+            trigger_ref: None,
+            run_id: None,
+            not_before_ms: 0,
+        };
+        enqueue(&conn, &job, 0).unwrap();
+        let first = claim(&conn, 5, 0).unwrap();
+        enqueue(&conn, &job, 0).unwrap();
+        assert!(claim(&conn, 5, 0).unwrap().is_empty(), "still running");
+        complete(&conn, first[0].id, 1).unwrap();
+        assert_eq!(claim_for_portal(&conn, 1, 5, 1).unwrap().len(), 1);
+        assert!(claim_for_portal(&conn, 2, 5, 1).unwrap().is_empty());
+    }
+
+    #[test]
+    fn deferring_keeps_the_attempt() {
+        let (_t, store) = store();
+        let conn = store.conn();
+        let job = NewJob {
+            portal_id: 1,
+            contact_id: 9,
+            trigger: Trigger::Live,
+            trigger_ref: None,
+            run_id: None,
+            not_before_ms: 0,
+        };
+        enqueue(&conn, &job, 0).unwrap();
+        let claimed = claim(&conn, 5, 0).unwrap().remove(0);
+        defer(&conn, &claimed, 100, 0).unwrap();
+        assert!(claim(&conn, 5, 99).unwrap().is_empty());
+        assert_eq!(claim(&conn, 5, 100).unwrap()[0].attempts, 1);
     }
 
     #[test]

@@ -11,9 +11,17 @@
 //! - [`hashing`]: the input hash and the deterministic correlation ID.
 //! - [`writer`]: who wrote a property version (Steward, a person, another source).
 //! - [`guard`]: whether an AI value may replace what a field holds.
+//! - [`provision`]: creates the `ai_enrichment` group and `ai_*` properties, idempotently.
+//! - [`poller`]: relay lease → intake → ack, never ack first.
+//! - [`intake`]: webhook events → durable inbox → coalesced jobs, with the echo filter.
 //! - [`jobs`]: the durable per-contact job queue (coalescing, priority, retries).
+//! - [`pipeline`]: one guarded, idempotent round trip for a chunk of contacts.
+//! - [`runtime`]: the poller and the worker of one portal under one shutdown token.
+//! - [`worker`]: claims jobs in chunks and settles each (done, retry, paused).
+//! - [`runs`]: batch runs' modes and progress counters.
 //! - [`audit`]: one row per round trip under its correlation ID.
 //! - [`ledger`]: our own writes (value hashes), for the guard and the echo filter.
+//! - [`review_actions`]: approve, edit-and-approve, reject — with a re-check before writing.
 //! - [`reviews`]: proposals held back for the admin.
 //! - [`clock`]: milliseconds since the epoch, the time unit of every table.
 //! - [`error`]: the engine's error type.
@@ -24,14 +32,23 @@ pub mod error;
 pub mod fields;
 pub mod guard;
 pub mod hashing;
+pub mod intake;
 pub mod jobs;
 pub mod ledger;
+pub mod llm_settings;
 pub mod logging;
 pub mod paths;
+pub mod pipeline;
+pub mod poller;
+pub mod provision;
+pub mod review_actions;
 pub mod reviews;
+pub mod runs;
+pub mod runtime;
 pub mod settings;
 pub mod status;
 pub mod store;
+pub mod worker;
 pub mod writer;
 
 pub use error::EngineError;

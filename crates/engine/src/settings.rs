@@ -156,3 +156,44 @@ mod tests {
         );
     }
 }
+
+/// The contact properties the LLM reads (and whose change re-enriches a contact).
+pub const DEFAULT_INPUT_PROPERTIES: [&str; 10] = [
+    "email",
+    "firstname",
+    "lastname",
+    "company",
+    "jobtitle",
+    "lifecyclestage",
+    "hs_lead_status",
+    "industry",
+    "city",
+    "country",
+];
+
+setting!(
+    /// Input properties sent to the LLM and hashed.
+    InputProperties, "input_properties", Vec<String>,
+    DEFAULT_INPUT_PROPERTIES.iter().map(|s| (*s).to_owned()).collect()
+);
+setting!(
+    /// Per-field write policy; fields not listed use `ai_owned`.
+    FieldPolicies, "field_policies",
+    std::collections::BTreeMap<String, crate::fields::FieldPolicy>, Default::default()
+);
+setting!(
+    /// The prompt template and its version (editing it bumps the version).
+    Prompt, "prompt", steward_llm::PromptTemplate, Default::default()
+);
+setting!(
+    /// Which LLM to call and what it costs.
+    Llm, "llm", crate::llm_settings::LlmSettings, Default::default()
+);
+setting!(
+    /// Monthly LLM spend cap in micro-dollars; reaching it pauses enrichment. `None`: no cap.
+    MonthlyBudgetMicros, "monthly_budget_micros", Option<u64>, Some(50_000_000)
+);
+setting!(
+    /// How many recent engagements the LLM sees per contact.
+    MaxActivities, "max_activities", usize, 5
+);

@@ -1,0 +1,95 @@
+//! The running engine for one portal: the poller (when a relay session exists) and the
+//! worker, under one shutdown token. The desktop shell and `steward run` both start it.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use relay_client::Session;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::EngineError;
+use crate::pipeline::{Pause, PipelineContext};
+use crate::poller::{self, PollerConfig, PollerStats};
+use crate::worker::{self, WorkerConfig, WorkerSignals};
+
+/// Handles to a running engine.
+pub struct Runtime {
+    shutdown: CancellationToken,
+    pub signals: Arc<WorkerSignals>,
+    pub poller_stats: Arc<PollerStats>,
+    worker: JoinHandle<Result<(), EngineError>>,
+    poller: Option<JoinHandle<Result<(), EngineError>>>,
+}
+
+impl Runtime {
+    /// Starts the worker, and the poller if `session` is given.
+    pub fn start(
+        ctx: PipelineContext,
+        session: Option<Session>,
+        poller_config: PollerConfig,
+        worker_config: WorkerConfig,
+    ) -> Self {
+        let shutdown = CancellationToken::new();
+        let signals = Arc::new(WorkerSignals::default());
+        let poller_stats = Arc::new(PollerStats::default());
+        let poller = session.map(|session| {
+            tokio::spawn(poller::run(
+                session,
+                ctx.store.clone(),
+                poller_config,
+                signals.clone(),
+                poller_stats.clone(),
+                shutdown.clone(),
+            ))
+        });
+        let worker = tokio::spawn(worker::run(
+            ctx,
+            worker_config,
+            signals.clone(),
+            shutdown.clone(),
+            None,
+        ));
+        Self {
+            shutdown,
+            signals,
+            poller_stats,
+            worker,
+            poller,
+        }
+    }
+
+    /// Why enrichment is paused, if it is.
+    pub fn pause(&self) -> Option<Pause> {
+        self.signals.pause()
+    }
+
+    /// Events leased so far.
+    pub fn leased(&self) -> u64 {
+        self.poller_stats.leased.load(Ordering::Relaxed)
+    }
+
+    /// Stops both loops, letting in-flight chunks finish.
+    pub async fn stop(self) -> Result<(), EngineError> {
+        self.shutdown.cancel();
+        if let Some(p) = self.poller {
+            join(p).await?;
+        }
+        join(self.worker).await
+    }
+}
+
+async fn join(handle: JoinHandle<Result<(), EngineError>>) -> Result<(), EngineError> {
+    match tokio::time::timeout(Duration::from_secs(60), handle).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "engine task panicked");
+            Ok(())
+        }
+        Err(_) => {
+            tracing::error!("engine task did not stop within 60 s");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,92 @@
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use hubspot::{HubSpotClient, Secret, TokenSource};
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::SubscriberExt;
+
+use crate::support::{PAT, Sim, unlimited};
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Capture {
+    type Writer = Capture;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// Runs OAuth, refresh, API calls and failures with TRACE logging of this crate captured,
+/// then checks that no token or secret appears in the logs, in `Debug` or in error text.
+#[tokio::test]
+async fn tokens_never_reach_logs_debug_or_errors() {
+    let capture = Capture::default();
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(capture.clone())
+        .with_ansi(false);
+    let filter = tracing_subscriber::filter::filter_fn(|m| {
+        m.target() == "hubspot" || m.target().starts_with("hubspot::")
+    });
+    let subscriber =
+        tracing_subscriber::registry().with(tracing_subscriber::Layer::with_filter(layer, filter));
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let sim = Sim::start(unlimited()).await;
+    let app = sim.app();
+    let answer = sim.install().await;
+    let access = answer.access_token.expose().to_owned();
+    let refresh = answer.refresh_token.clone().unwrap();
+    let tokens = TokenSource::oauth(refresh.clone(), Arc::new(app.clone()));
+    let client = HubSpotClient::new(&sim.base, tokens).unwrap();
+    client.account_details().await.unwrap();
+    let renewed = client.tokens().access_token().await.unwrap();
+
+    let bad = HubSpotClient::new(
+        &sim.base,
+        TokenSource::private_app(Secret::new("pat-bad-0000")),
+    )
+    .unwrap();
+    let err = bad.account_details().await.unwrap_err();
+    app.revoke(&refresh, None).await.unwrap();
+    let revoked = app.refresh(&refresh).await.unwrap_err();
+
+    let texts = [
+        String::from_utf8(capture.0.lock().unwrap().clone()).unwrap(),
+        format!("{client:?} {app:?} {answer:?} {err:?} {err} {revoked:?} {revoked}"),
+    ];
+    let secrets = [
+        access.as_str(),
+        refresh.expose(),
+        renewed.expose(),
+        PAT,
+        "pat-bad-0000",
+        sim.config.client_secret.as_str(),
+    ];
+    for text in &texts {
+        for secret in secrets {
+            assert!(!text.contains(secret), "a secret leaked into: {text}");
+        }
+    }
+    let logs = &texts[0];
+    assert!(
+        logs.contains("hubspot.request"),
+        "request spans were captured: {logs}"
+    );
+    assert!(
+        logs.contains("status=200") && logs.contains("status=401"),
+        "{logs}"
+    );
+    assert!(logs.contains("path=/account-info/v3/details"), "{logs}");
+    sim.shutdown().await;
+}

@@ -28,6 +28,8 @@ pub struct StackOptions {
     pub contacts: usize,
     pub rate_limit: Option<hubspot_sim::RateLimit>,
     pub llm_latency: Duration,
+    /// A static private-app token the simulator accepts (for `steward connect --private-app-token`).
+    pub private_app_token: Option<String>,
 }
 
 impl Default for StackOptions {
@@ -36,6 +38,7 @@ impl Default for StackOptions {
             contacts: 0,
             rate_limit: None,
             llm_latency: Duration::ZERO,
+            private_app_token: None,
         }
     }
 }
@@ -73,6 +76,7 @@ impl Stack {
             webhook_batch_window: Duration::from_millis(20),
             webhook_retry_base: Duration::from_millis(50),
             llm_latency: options.llm_latency,
+            private_app_token: options.private_app_token.clone(),
             ..SimConfig::default()
         })
         .await?;

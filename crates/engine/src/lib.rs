@@ -11,6 +11,7 @@
 //! - [`hashing`]: the input hash and the deterministic correlation ID.
 //! - [`writer`]: who wrote a property version (Steward, a person, another source).
 //! - [`guard`]: whether an AI value may replace what a field holds.
+//! - [`provenance`]: per contact and AI field: current value, writer, and merged history.
 //! - [`provision`]: creates the `ai_enrichment` group and `ai_*` properties, idempotently.
 //! - [`poller`]: relay lease → intake → ack, never ack first.
 //! - [`intake`]: webhook events → durable inbox → coalesced jobs, with the echo filter.
@@ -24,10 +25,14 @@
 //! - [`review_actions`]: approve, edit-and-approve, reject — with a re-check before writing.
 //! - [`reviews`]: proposals held back for the admin.
 //! - [`clock`]: milliseconds since the epoch, the time unit of every table.
+//! - [`connection`]: the stored HubSpot connection and the clients built from it.
+//! - [`secrets`]: tokens and keys in the OS keyring (env overrides for headless use).
+//! - [`relay_refresher`]: OAuth token renewal through the relay broker.
 //! - [`error`]: the engine's error type.
 
 pub mod audit;
 pub mod clock;
+pub mod connection;
 pub mod error;
 pub mod fields;
 pub mod guard;
@@ -40,11 +45,14 @@ pub mod logging;
 pub mod paths;
 pub mod pipeline;
 pub mod poller;
+pub mod provenance;
 pub mod provision;
+pub mod relay_refresher;
 pub mod review_actions;
 pub mod reviews;
 pub mod runs;
 pub mod runtime;
+pub mod secrets;
 pub mod settings;
 pub mod status;
 pub mod store;
@@ -56,6 +64,9 @@ pub use paths::DataDir;
 pub use settings::{Setting, Settings};
 pub use status::{AppStatus, ConnectionState, Overview};
 pub use store::Store;
+
+/// Re-exported so shells build sessions with the same types the engine uses.
+pub use relay_client;
 
 /// The version users see in Settings and in bug reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -31,9 +31,27 @@ impl Runtime {
         poller_config: PollerConfig,
         worker_config: WorkerConfig,
     ) -> Self {
+        Self::start_with(ctx, session, poller_config, worker_config, false)
+    }
+
+    /// Like [`Runtime::start`]; with `until_idle` the worker exits once nothing is queued or
+    /// running and the relay had nothing to lease (await it with [`Runtime::wait`]).
+    pub fn start_with(
+        ctx: PipelineContext,
+        session: Option<Session>,
+        poller_config: PollerConfig,
+        worker_config: WorkerConfig,
+        until_idle: bool,
+    ) -> Self {
         let shutdown = CancellationToken::new();
         let signals = Arc::new(WorkerSignals::default());
         let poller_stats = Arc::new(PollerStats::default());
+        let has_poller = session.is_some();
+        let idle: Option<Arc<dyn Fn() -> bool + Send + Sync>> = until_idle.then(|| {
+            let stats = poller_stats.clone();
+            Arc::new(move || !has_poller || stats.empty_polls.load(Ordering::Relaxed) >= 1)
+                as Arc<dyn Fn() -> bool + Send + Sync>
+        });
         let poller = session.map(|session| {
             tokio::spawn(poller::run(
                 session,
@@ -49,7 +67,7 @@ impl Runtime {
             worker_config,
             signals.clone(),
             shutdown.clone(),
-            None,
+            idle,
         ));
         Self {
             shutdown,
@@ -68,6 +86,21 @@ impl Runtime {
     /// Events leased so far.
     pub fn leased(&self) -> u64 {
         self.poller_stats.leased.load(Ordering::Relaxed)
+    }
+
+    /// Waits for the worker to finish (with `until_idle`, or after a stop), then stops the poller.
+    pub async fn wait(self) -> Result<(), EngineError> {
+        let result = join(self.worker).await;
+        self.shutdown.cancel();
+        if let Some(p) = self.poller {
+            join(p).await?;
+        }
+        result
+    }
+
+    /// A token that stops the runtime when cancelled (Ctrl-C handlers).
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
     }
 
     /// Stops both loops, letting in-flight chunks finish.

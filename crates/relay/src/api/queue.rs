@@ -87,6 +87,7 @@ pub(crate) async fn lease(
     }
     let deadline = Instant::now() + Duration::from_millis(req.wait_ms);
     let notify = state.waiters.for_portal(portal_id);
+    let mut dead_lettered = 0;
     loop {
         // Register interest before looking, so an event committed between the look and the
         // wait still wakes us.
@@ -103,13 +104,11 @@ pub(crate) async fn lease(
                 now: now_ms(),
             })
             .await?;
-        state.metrics.leased(
-            portal_id,
-            outcome.events.len() as u64,
-            outcome.dead_lettered,
-        );
+        dead_lettered += outcome.dead_lettered;
         let now = Instant::now();
         if !outcome.events.is_empty() || now >= deadline || state.cancel.is_cancelled() {
+            let n = outcome.events.len() as u64;
+            state.metrics.leased(portal_id, n, dead_lettered);
             let events = outcome
                 .events
                 .into_iter()

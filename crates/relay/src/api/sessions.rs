@@ -44,30 +44,27 @@ impl IntrospectionCache {
     ) -> Result<i64, ApiError> {
         let key: [u8; 32] = Sha256::digest(token.expose().as_bytes()).into();
         let now = Instant::now();
-        if let Some(&(portal, until)) = self
-            .entries
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&key).copied())
-            .as_ref()
+        let cached = self.entries.lock().ok().and_then(|m| m.get(&key).copied());
+        if let Some((portal, until)) = cached
             && until > now
         {
             return Ok(portal);
         }
         let refused =
             |message: &str| ApiError::new(StatusCode::UNAUTHORIZED, codes::INVALID_TOKEN, message);
-        let info = hubspot.introspect(token).await.map_err(|e| match e {
-            HubSpotError::Rejected { .. } => {
-                refused("HubSpot refused to introspect the token; reconnect to HubSpot")
+        let info = hubspot.introspect(token).await.map_err(|e| {
+            if matches!(e, HubSpotError::Rejected { .. }) {
+                // HubSpot answers `active: false` for bad tokens; a 4xx means it refused the
+                // relay itself.
+                tracing::error!(error = %e, "HubSpot refused token introspection: check HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET");
+            } else {
+                tracing::warn!(error = %e, "token introspection failed");
             }
-            other => {
-                tracing::warn!(error = %other, "token introspection failed");
-                ApiError::new(
-                    StatusCode::BAD_GATEWAY,
-                    codes::HUBSPOT_UNAVAILABLE,
-                    "HubSpot could not check the access token; retry shortly",
-                )
-            }
+            ApiError::new(
+                StatusCode::BAD_GATEWAY,
+                codes::HUBSPOT_UNAVAILABLE,
+                "HubSpot could not check the access token; retry shortly",
+            )
         })?;
         if !info.active
             || info
@@ -139,7 +136,7 @@ pub(crate) async fn create(
     tracing::info!(portal_id = portal, "relay session issued");
     Ok(Json(SessionResponse {
         session_token,
-        portal_id: portal.unsigned_abs(),
+        portal_id: u64::try_from(portal).unwrap_or_default(),
         expires_in: ttl.as_secs(),
     }))
 }

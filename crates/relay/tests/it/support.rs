@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -26,8 +27,11 @@ pub fn postgres_url(test: &str) -> Option<String> {
     match std::env::var("STEWARD_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
-            eprintln!(
-                "\n!!!!! SKIPPED PostgreSQL test `{test}`: STEWARD_TEST_POSTGRES_URL is not set !!!!!\n"
+            // Straight to the process's stderr: libtest captures eprintln! of passing tests,
+            // and a skip must be seen.
+            let _ = writeln!(
+                std::io::stderr(),
+                "\n!!!!! SKIPPED PostgreSQL test `{test}`: STEWARD_TEST_POSTGRES_URL is not set !!!!!"
             );
             None
         }

@@ -1,8 +1,8 @@
 //! Housekeeping cases: OAuth states, retention cleanup, stats, reopening SQLite.
 
-use steward_relay::store::{LeaseParams, NewEvent, QueueStore, Receipt, Retention, Store};
+use steward_relay::store::{QueueStore, Retention, Store};
 
-use super::{OTHER, PORTAL, T0, VIS, ev, params, receipt};
+use super::{OTHER, PORTAL, T0, ev, params, receipt};
 
 pub(super) async fn oauth_state_is_single_use_and_expires(store: Store) {
     let h1 = [1u8; 32];

@@ -10,7 +10,7 @@ mod queue_cases;
 use housekeeping::*;
 use queue_cases::*;
 
-use steward_relay::store::{LeaseParams, NewEvent, QueueStore, Receipt, Retention, Store};
+use steward_relay::store::{LeaseParams, NewEvent, Receipt};
 
 pub(super) const T0: i64 = 1_800_000_000_000;
 pub(super) const PORTAL: i64 = 62515;

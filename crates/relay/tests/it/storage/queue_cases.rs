@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use steward_relay::store::{LeaseParams, NewEvent, QueueStore, Receipt, Retention, Store};
+use steward_relay::store::{QueueStore, Receipt, Store};
 
 use super::{OTHER, PORTAL, T0, VIS, ev, params, receipt};
 

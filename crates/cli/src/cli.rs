@@ -1,0 +1,136 @@
+//! The command-line interface (DESIGN §7). Admins script these spellings: extend, never rename.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "steward",
+    version,
+    about = "Guarded AI enrichment for HubSpot contacts"
+)]
+pub struct Cli {
+    /// Data directory (default: the OS data dir shared with the desktop app).
+    #[arg(long, global = true, env = "STEWARD_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Machine-readable output (JSON).
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(flatten)]
+    pub settings: SettingFlags,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Settings stored when given (they persist for later runs and the app).
+#[derive(Debug, Args, Default)]
+pub struct SettingFlags {
+    /// HubSpot API base URL (the simulator in tests and the sandbox).
+    #[arg(long, global = true)]
+    pub hubspot_base: Option<String>,
+    /// LLM API base URL (OpenAI-compatible `/v1`, or Anthropic).
+    #[arg(long, global = true)]
+    pub llm_base: Option<String>,
+    /// LLM model name.
+    #[arg(long, global = true)]
+    pub llm_model: Option<String>,
+    /// LLM provider: openai_compatible or anthropic.
+    #[arg(long, global = true)]
+    pub llm_provider: Option<String>,
+    /// The relay URL (webhook events and the OAuth broker).
+    #[arg(long, global = true)]
+    pub relay_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Connect to a HubSpot portal.
+    Connect(ConnectArgs),
+    /// Create the ai_enrichment group and the ai_* properties in HubSpot (idempotent).
+    Provision {
+        /// Report what would be created; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Run the engine: poll the relay and work the queue.
+    Run {
+        /// Exit once nothing is queued or running and no event is waiting.
+        #[arg(long)]
+        until_idle: bool,
+    },
+    /// Pending review items.
+    Reviews {
+        #[command(subcommand)]
+        action: ReviewAction,
+    },
+    /// Who wrote each AI field of a contact, and when.
+    Provenance {
+        /// HubSpot contact id.
+        contact_id: u64,
+    },
+    /// The audit trail.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// Connect with a HubSpot private-app token (kept in the OS keyring).
+    #[arg(
+        long,
+        env = "STEWARD_HUBSPOT_PRIVATE_APP_TOKEN",
+        hide_env_values = true
+    )]
+    pub private_app_token: Option<String>,
+    /// Your HubSpot app's id (the `sourceId` of Steward's writes).
+    #[arg(long, default_value_t = 0)]
+    pub app_id: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewAction {
+    /// List pending reviews.
+    List {
+        /// Only this AI field.
+        #[arg(long)]
+        field: Option<String>,
+    },
+    /// Write the AI proposal (or --value) over the person's value.
+    Approve {
+        id: i64,
+        /// Approve with this value instead of the proposal.
+        #[arg(long)]
+        value: Option<String>,
+    },
+    /// Keep the person's value; the same proposal is never raised again.
+    Reject { id: i64 },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Table,
+    Jsonl,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only rows since T: RFC 3339 (2026-11-01T00:00:00Z) or a span back from now (90m, 24h, 7d).
+    #[arg(long)]
+    pub since: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Only this outcome (written, unchanged, guarded, invalid_output, failed, …).
+    #[arg(long)]
+    pub outcome: Option<String>,
+    /// Only this contact.
+    #[arg(long)]
+    pub contact: Option<u64>,
+    /// Only this correlation ID.
+    #[arg(long)]
+    pub correlation_id: Option<String>,
+    /// At most this many rows (newest first).
+    #[arg(long, default_value_t = 1000)]
+    pub limit: u32,
+}

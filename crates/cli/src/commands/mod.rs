@@ -1,0 +1,69 @@
+//! Command dispatch: open the data dir and store, apply setting flags, run the command.
+
+mod audit;
+mod connect;
+mod provenance;
+mod reviews;
+mod run;
+
+use anyhow::Context;
+use steward_engine::{DataDir, Settings, Store, settings};
+
+use crate::cli::{Cli, Command, SettingFlags};
+
+/// The opened data directory, shared by every command.
+pub struct Env {
+    pub dir: DataDir,
+    pub store: Store,
+    pub settings: Settings,
+    pub json: bool,
+}
+
+pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    let dir = match &cli.data_dir {
+        Some(d) => DataDir::at(d)?,
+        None => DataDir::os_default()?,
+    };
+    let store = Store::open(dir.database()).context("cannot open the Steward database")?;
+    let settings = Settings::new(store.clone());
+    apply_settings(&settings, &cli.settings)?;
+    let env = Env {
+        dir,
+        store,
+        settings,
+        json: cli.json,
+    };
+    match cli.command {
+        Command::Connect(args) => connect::connect(&env, args).await,
+        Command::Provision { dry_run } => connect::provision(&env, dry_run).await,
+        Command::Run { until_idle } => run::run(&env, until_idle).await,
+        Command::Reviews { action } => reviews::reviews(&env, action).await,
+        Command::Provenance { contact_id } => provenance::provenance(&env, contact_id).await,
+        Command::Audit(args) => audit::audit(&env, args),
+    }
+}
+
+fn apply_settings(settings: &Settings, flags: &SettingFlags) -> anyhow::Result<()> {
+    if let Some(base) = &flags.hubspot_base {
+        settings.set::<settings::HubspotApiBase>(&base.trim_end_matches('/').to_owned())?;
+    }
+    if let Some(url) = &flags.relay_url {
+        settings.set::<settings::RelayUrl>(&Some(url.trim_end_matches('/').to_owned()))?;
+    }
+    if flags.llm_base.is_some() || flags.llm_model.is_some() || flags.llm_provider.is_some() {
+        let mut llm = settings.get::<settings::Llm>()?;
+        if let Some(p) = &flags.llm_provider {
+            llm.provider = p
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--llm-provider: {e}"))?;
+        }
+        if let Some(b) = &flags.llm_base {
+            llm.base_url = b.trim_end_matches('/').to_owned();
+        }
+        if let Some(m) = &flags.llm_model {
+            llm.model = m.clone();
+        }
+        settings.set::<settings::Llm>(&llm)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,54 @@
+//! `steward run [--until-idle]`: the engine in the foreground.
+
+use std::time::Duration;
+
+use steward_engine::connection::{self, AuthKind, Connection};
+use steward_engine::poller::PollerConfig;
+use steward_engine::runtime::Runtime;
+use steward_engine::worker::WorkerConfig;
+
+use super::Env;
+
+pub async fn run(env: &Env, until_idle: bool) -> anyhow::Result<()> {
+    let _logs = steward_engine::logging::init(&env.dir.logs())?;
+    let ctx = connection::pipeline_context(&env.store)?;
+    let info = env
+        .settings
+        .get::<Connection>()?
+        .ok_or(connection::ConnectError::NotConnected)?;
+    let session = match (&info.auth, &info.relay_url) {
+        (AuthKind::Oauth, Some(relay)) => {
+            let tokens = ctx.hubspot.tokens().clone();
+            let session = steward_engine::relay_client::RelayClient::new(relay)?
+                .open_session_with(move || {
+                    let tokens = tokens.clone();
+                    async move {
+                        let t = tokens.access_token().await?;
+                        Ok(steward_engine::relay_client::Secret::new(t.expose()))
+                    }
+                })
+                .await?;
+            Some(session)
+        }
+        _ => {
+            tracing::info!(
+                "no relay session (private-app token or no relay URL): working the local queue only"
+            );
+            None
+        }
+    };
+    let mut poller = PollerConfig::new(ctx.app_id, ctx.input_properties.clone());
+    if until_idle {
+        poller.wait = Duration::from_secs(1);
+    }
+    let runtime = Runtime::start_with(ctx, session, poller, WorkerConfig::default(), until_idle);
+    let stop = runtime.shutdown_token();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            tracing::info!("stopping: finishing the round trips in flight");
+            stop.cancel();
+        }
+    });
+    runtime.wait().await?;
+    Ok(())
+}

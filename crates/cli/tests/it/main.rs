@@ -1,0 +1,50 @@
+//! The `steward` binary end to end, against the simulator.
+
+// Test helpers outside #[test] fns may unwrap: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod commands;
+mod crash;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use steward_tests::stack::{APP_ID, Stack};
+
+pub const PAT: &str = "pat-na1-steward-cli-test";
+
+/// A `steward` command on `dir`, pointed at the stack's simulator.
+pub fn steward(stack: &Stack, dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_steward"));
+    cmd.arg("--data-dir")
+        .arg(dir)
+        .arg("--hubspot-base")
+        .arg(stack.sim.base_url())
+        .arg("--llm-base")
+        .arg(format!("{}/llm/v1", stack.sim.base_url()))
+        .arg("--llm-model")
+        .arg("sim-model")
+        .env("STEWARD_LLM_API_KEY", "sk-test-llm-key")
+        .env("STEWARD_HUBSPOT_PRIVATE_APP_TOKEN", PAT)
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
+pub fn ok(output: Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "steward failed: {}\nstdout: {stdout}\nstderr: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// `steward connect` with the private-app token.
+pub fn connect(stack: &Stack, dir: &Path) {
+    ok(steward(stack, dir)
+        .args(["connect", "--app-id", &APP_ID.to_string()])
+        .output()
+        .unwrap());
+}

@@ -77,6 +77,15 @@ ensure_postgres() {
   export STEWARD_TEST_POSTGRES_URL="postgres://postgres:postgres@127.0.0.1:5432/postgres"
 }
 
+# Runs a command inside a private D-Bus session with an unlocked gnome-keyring, so tests use a
+# real Secret Service without touching the developer's own keyring.
+in_keyring_session() {
+  dbus-run-session -- bash -c '
+    printf "steward-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    exec "$@"
+  ' in-keyring-session "$@"
+}
+
 build_ui() {
   log "building the UI"
   (cd "$ROOT/ui" && npm run build --silent)

@@ -20,19 +20,17 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 log "UI: lint, typecheck, component tests"
 (cd ui && npm run --silent lint && npm run --silent typecheck && npm run --silent test)
 
-log "Rust tests"
-cargo test --workspace
+log "Rust tests (SQLite and PostgreSQL; a D-Bus session with an unlocked Secret Service keyring)"
+in_keyring_session cargo test --workspace
 
 if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
   log "front-end types are up to date with the Rust types"
-  git -C "$ROOT" diff --exit-code -- ui/src/bindings \
+  [ -z "$(git -C "$ROOT" status --porcelain -- ui/src/bindings)" ] \
     || { echo "ui/src/bindings changed: commit the regenerated types" >&2; exit 1; }
 fi
 
 build_app
 log "real-window end-to-end tests (Xvfb + tauri-driver + WebKitWebDriver)"
-dbus-run-session -- bash -c '
-  printf "steward-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  xvfb-run -a -s "-screen 0 1280x800x24" cargo test -p steward-tests --features ui-e2e --test ui
-'
+in_keyring_session xvfb-run -a -s "-screen 0 1280x800x24" \
+  cargo test -p steward-tests --features ui-e2e --test ui
 log "all tests passed"

@@ -3,6 +3,7 @@
 // Test helpers outside #[test] fns may unwrap: a panic is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod budget;
 mod enrichment;
 mod guard;
 mod invalid_output;

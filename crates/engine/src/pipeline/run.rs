@@ -6,6 +6,7 @@ use std::time::Instant;
 use futures::StreamExt;
 use hubspot::{Contact, ReadOptions};
 use steward_llm::{EnrichmentRequest, LlmError};
+use tracing::Instrument;
 
 use super::PipelineError;
 use super::activity::{self, EngagementRef};
@@ -17,6 +18,11 @@ use crate::audit::{self, AuditRecord, Outcome};
 use crate::clock::now_ms;
 use crate::fields;
 use crate::hashing::{self, HashInputs};
+
+/// The span every log line of one contact's round trip carries.
+pub(super) fn round_trip_span(correlation_id: &str, contact_id: u64) -> tracing::Span {
+    tracing::info_span!("round_trip", correlation_id = %correlation_id, contact_id)
+}
 
 /// Milliseconds spent per phase, for the audit row.
 #[derive(Debug, Clone, Copy, Default)]
@@ -185,7 +191,7 @@ pub async fn process_chunk(
             .properties
             .get(fields::AI_INPUT_HASH)
             .and_then(|v| v.as_deref());
-        let _span = tracing::info_span!("round_trip", correlation_id = %correlation_id, contact_id = item.contact_id).entered();
+        let _span = round_trip_span(&correlation_id, item.contact_id).entered();
         if !item.mode.force && stored == Some(input_hash.as_str()) {
             tracing::debug!("inputs unchanged: no LLM call, no write");
             let record = AuditRecord {
@@ -293,11 +299,13 @@ pub async fn process_chunk(
         futures::stream::iter(requests)
             .map(move |(c, request)| {
                 let llm = llm.clone();
+                let span = round_trip_span(&c.correlation_id, c.item.contact_id);
                 async move {
                     let llm_started = Instant::now();
                     let answer = llm.enrich(&request).await;
                     (c, answer, llm_started.elapsed().as_millis() as u64)
                 }
+                .instrument(span)
             })
             .buffer_unordered(64)
             .collect()
@@ -305,6 +313,7 @@ pub async fn process_chunk(
 
     let mut ready = Vec::new();
     for (c, answer, llm_ms) in answers {
+        let _span = round_trip_span(&c.correlation_id, c.item.contact_id).entered();
         let timings = Timings { fetch_ms, llm_ms };
         match answer {
             Err(e) if matches!(e, LlmError::Unauthorized | LlmError::BadConfig(..)) => {

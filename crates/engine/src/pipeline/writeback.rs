@@ -10,7 +10,7 @@ use hubspot::{Contact, ObjectUpdate, PropertyVersion, ReadOptions};
 use super::context::{DryRun, PipelineContext, WorkItem};
 use super::outcome::{ContactDiff, FieldChange, ItemResult};
 use super::proposal::Proposal;
-use super::run::{Timings, audit_failure, hubspot_failure};
+use super::run::{Timings, audit_failure, hubspot_failure, round_trip_span};
 use crate::audit::{self, AuditRecord, Outcome};
 use crate::clock::{now_ms, rfc3339};
 use crate::fields;
@@ -186,6 +186,7 @@ pub async fn apply(
     let mut results = Vec::new();
     let mut to_write: Vec<(Ready, Verdict)> = Vec::new();
     for mut r in ready {
+        let _span = round_trip_span(&r.correlation_id, r.item.contact_id).entered();
         r.timings.fetch_ms += guard_read_ms;
         let Some(contact) = by_id.get(r.item.contact_id.to_string().as_str()) else {
             let reason = format!(
@@ -332,6 +333,8 @@ pub async fn apply(
             let history = attributed_history(ctx, contact, r.item.contact_id, property)?;
             let seen = verdict.seen.get(property).copied().flatten();
             if let Some(edit) = guard::overwritten_edit(&history, seen, value) {
+                let _span = round_trip_span(&r.correlation_id, r.item.contact_id).entered();
+                tracing::warn!(property = %property, writer = %edit.writer.label(), "a person's edit landed between the check and the write: restoring it");
                 restores.push((idx, property.clone(), edit));
             }
         }
@@ -343,6 +346,7 @@ pub async fn apply(
     };
 
     for (idx, (r, verdict)) in to_write.iter().enumerate() {
+        let _span = round_trip_span(&r.correlation_id, r.item.contact_id).entered();
         let id = r.item.contact_id.to_string();
         if !written.contains(&id) {
             let reason = failure_reason
@@ -459,6 +463,11 @@ pub async fn apply(
             )),
             _ => None,
         };
+        tracing::info!(
+            outcome = outcome.as_str(),
+            fields = record.fields_written.len(),
+            "round trip finished"
+        );
         audit::insert(&conn, &record, now)?;
         results.push((
             r.item.clone(),

@@ -48,7 +48,7 @@ pub fn run() -> anyhow::Result<()> {
             }
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![commands::app_status])
+        .invoke_handler(tauri::generate_handler![commands::status::app_status])
         .run(tauri::generate_context!())
         .context("the desktop window could not start")
 }

@@ -1,4 +1,4 @@
-//! Tauri commands: glue only. If one grows past a few lines, the logic belongs in the engine.
+//! Status: what the frame and the empty states render from.
 
 use steward_engine::AppStatus;
 use tauri::State;

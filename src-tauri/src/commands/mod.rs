@@ -1,0 +1,4 @@
+//! Tauri commands: glue only, one file per screen or area. If a command grows past a few lines,
+//! the logic belongs in `steward-engine`.
+
+pub mod status;

@@ -366,53 +366,17 @@ pub async fn apply(
             restores.iter().filter(|x| x.0 == idx).collect();
         let now = now_ms();
         let conn = ctx.store.conn();
-        for (property, human) in &verdict.blocked {
-            reviews::raise(
-                &conn,
-                &NewReview {
-                    portal_id: ctx.portal_id,
-                    contact_id: r.item.contact_id,
-                    property,
-                    kind: ReviewKind::Guarded,
-                    human_value: &human.value,
-                    human_writer: &human.writer,
-                    human_at: human.timestamp_ms,
-                    proposed_value: r
-                        .proposal
-                        .values
-                        .get(property)
-                        .map(String::as_str)
-                        .unwrap_or_default(),
-                    correlation_id: &r.correlation_id,
-                    input_hash: &r.input_hash,
-                    model: &ctx.model_label(),
-                },
-                now,
-            )?;
-        }
-        for (_, property, human) in &restored {
-            reviews::raise(
-                &conn,
-                &NewReview {
-                    portal_id: ctx.portal_id,
-                    contact_id: r.item.contact_id,
-                    property,
-                    kind: ReviewKind::Conflict,
-                    human_value: &human.value,
-                    human_writer: &human.writer,
-                    human_at: human.timestamp_ms,
-                    proposed_value: r
-                        .proposal
-                        .values
-                        .get(property)
-                        .map(String::as_str)
-                        .unwrap_or_default(),
-                    correlation_id: &r.correlation_id,
-                    input_hash: &r.input_hash,
-                    model: &ctx.model_label(),
-                },
-                now,
-            )?;
+        let held_back = verdict
+            .blocked
+            .iter()
+            .map(|(p, h)| (ReviewKind::Guarded, p, h))
+            .chain(
+                restored
+                    .iter()
+                    .map(|(_, p, h)| (ReviewKind::Conflict, p, h)),
+            );
+        for (kind, property, human) in held_back {
+            raise_review(ctx, &conn, r, kind, property, human, now)?;
         }
         let fields_written: Vec<String> = verdict
             .writes
@@ -480,6 +444,38 @@ pub async fn apply(
         ));
     }
     Ok(results)
+}
+
+/// Raises the review for one held-back field (a no-op if the same proposal was raised or
+/// rejected before).
+fn raise_review(
+    ctx: &PipelineContext,
+    conn: &rusqlite::Connection,
+    r: &Ready,
+    kind: ReviewKind,
+    property: &str,
+    human: &Attributed,
+    now: i64,
+) -> Result<(), EngineError> {
+    let proposed = r.proposal.values.get(property).map(String::as_str);
+    reviews::raise(
+        conn,
+        &NewReview {
+            portal_id: ctx.portal_id,
+            contact_id: r.item.contact_id,
+            property,
+            kind,
+            human_value: &human.value,
+            human_writer: &human.writer,
+            human_at: human.timestamp_ms,
+            proposed_value: proposed.unwrap_or_default(),
+            correlation_id: &r.correlation_id,
+            input_hash: &r.input_hash,
+            model: &ctx.model_label(),
+        },
+        now,
+    )?;
+    Ok(())
 }
 
 /// Writes the human values back (through our integration, recorded in the ledger *on behalf

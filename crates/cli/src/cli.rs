@@ -45,6 +45,16 @@ pub struct SettingFlags {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Try Steward without a HubSpot account: a simulated portal (≈ 500 contacts), LLM and
+    /// relay run in-process, with the engine working on them (data under DATA_DIR/sandbox).
+    Sandbox {
+        /// Seeded contacts.
+        #[arg(long, default_value_t = 500)]
+        contacts: usize,
+        /// Stop after this many seconds (default: until Ctrl-C).
+        #[arg(long)]
+        seconds: Option<u64>,
+    },
     /// Connect to a HubSpot portal.
     Connect(ConnectArgs),
     /// Create the ai_enrichment group and the ai_* properties in HubSpot (idempotent).

@@ -5,6 +5,7 @@ mod connect;
 mod provenance;
 mod reviews;
 mod run;
+mod sandbox;
 
 use anyhow::Context;
 use steward_engine::{DataDir, Settings, Store, settings};
@@ -34,6 +35,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         json: cli.json,
     };
     match cli.command {
+        Command::Sandbox { contacts, seconds } => sandbox::sandbox(&env, contacts, seconds).await,
         Command::Connect(args) => connect::connect(&env, args).await,
         Command::Provision { dry_run } => connect::provision(&env, dry_run).await,
         Command::Run { until_idle } => run::run(&env, until_idle).await,

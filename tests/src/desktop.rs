@@ -44,8 +44,16 @@ pub fn app_binary() -> anyhow::Result<PathBuf> {
 impl DesktopApp {
     /// Starts tauri-driver on free ports with the app's environment, and opens a session.
     pub async fn launch(extra_env: &[(&str, &str)]) -> anyhow::Result<Self> {
+        Self::launch_in(tempfile::tempdir()?, extra_env).await
+    }
+
+    /// Like [`DesktopApp::launch`] on a temp dir the test prepared (settings seeded in
+    /// [`DesktopApp::steward_dir`] of it before the app starts).
+    pub async fn launch_in(
+        data_dir: tempfile::TempDir,
+        extra_env: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
         let binary = app_binary()?;
-        let data_dir = tempfile::tempdir()?;
         let port = free_port()?;
         let native_port = free_port()?;
         let mut cmd = Command::new(driver_binary());
@@ -55,9 +63,7 @@ impl DesktopApp {
             "--native-port",
             &native_port.to_string(),
         ])
-        .env("STEWARD_DATA_DIR", data_dir.path().join("steward"))
-        .env("XDG_DATA_HOME", data_dir.path().join("xdg-data"))
-        .env("XDG_CONFIG_HOME", data_dir.path().join("xdg-config"))
+        .envs(Self::env_of(data_dir.path()))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());
@@ -75,6 +81,21 @@ impl DesktopApp {
             data_dir,
             _driver: driver,
         })
+    }
+
+    /// The app's data dir inside a test's temp dir (`STEWARD_DATA_DIR`).
+    pub fn steward_dir(root: &Path) -> PathBuf {
+        root.join("steward")
+    }
+
+    /// The environment the app runs with for the temp dir `root`: a second launch of the
+    /// binary with the same environment is the same single instance (it forwards its URL).
+    pub fn env_of(root: &Path) -> Vec<(&'static str, PathBuf)> {
+        vec![
+            ("STEWARD_DATA_DIR", Self::steward_dir(root)),
+            ("XDG_DATA_HOME", root.join("xdg-data")),
+            ("XDG_CONFIG_HOME", root.join("xdg-config")),
+        ]
     }
 
     /// Clicks the navigation entry `nav-{id}` and waits for that screen to render.
@@ -139,6 +160,8 @@ fn driver_binary() -> PathBuf {
 }
 
 async fn session(port: u16, binary: &Path) -> anyhow::Result<Client> {
+    // Two rustls providers are compiled in (see Cargo.toml); pick one before any client exists.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut caps = serde_json::Map::new();
     caps.insert(
         "tauri:options".into(),

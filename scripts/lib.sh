@@ -78,12 +78,18 @@ ensure_postgres() {
 }
 
 # Runs a command inside a private D-Bus session with an unlocked gnome-keyring, so tests use a
-# real Secret Service without touching the developer's own keyring.
+# real Secret Service without touching the developer's own keyring. The keyring files live in a
+# fresh temp dir (the daemon's XDG_DATA_HOME only): an existing ~/.local/share/keyrings/login
+# keyring with another password would otherwise stay locked and every keyring write would fail.
 in_keyring_session() {
+  local keyrings rc=0
+  keyrings="$(mktemp -d)"
   dbus-run-session -- bash -c '
-    printf "steward-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    printf "steward-test" | XDG_DATA_HOME="$0" gnome-keyring-daemon --unlock --components=secrets >/dev/null
     exec "$@"
-  ' in-keyring-session "$@"
+  ' "$keyrings" "$@" || rc=$?
+  rm -rf "$keyrings"
+  return "$rc"
 }
 
 build_ui() {

@@ -5,7 +5,10 @@
 //!   with its own data dir, so real-window tests run in parallel without sharing state.
 //! - [`stack`]: simulator + relay + engine on loopback, connected through OAuth.
 //! - [`net`]: free loopback ports and waiting for a port to accept connections.
+//! - [`connect`]: OAuth Connect helpers: simulator + relay broker, the browser's redirects, the
+//!   relay binary, and scans proving a secret never reached SQLite or the logs.
 
+pub mod connect;
 pub mod desktop;
 pub mod net;
 pub mod stack;

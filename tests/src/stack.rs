@@ -30,6 +30,10 @@ pub struct StackOptions {
     pub llm_latency: Duration,
     /// A static private-app token the simulator accepts (for `steward connect --private-app-token`).
     pub private_app_token: Option<String>,
+    /// Whether the simulator delivers webhooks to the relay (default on). Scenarios that drive
+    /// the pipeline directly (the model test) turn it off: nobody consumes the events there, and
+    /// delivering them costs as much CPU as the writes themselves.
+    pub webhooks: bool,
 }
 
 impl Default for StackOptions {
@@ -39,6 +43,7 @@ impl Default for StackOptions {
             rate_limit: None,
             llm_latency: Duration::ZERO,
             private_app_token: None,
+            webhooks: true,
         }
     }
 }
@@ -72,7 +77,9 @@ impl Stack {
             client_id: CLIENT_ID.into(),
             client_secret: CLIENT_SECRET.into(),
             rate_limit: options.rate_limit,
-            webhook_target: Some(format!("{relay_url}/hubspot/webhooks")),
+            webhook_target: options
+                .webhooks
+                .then(|| format!("{relay_url}/hubspot/webhooks")),
             webhook_batch_window: Duration::from_millis(20),
             webhook_retry_base: Duration::from_millis(50),
             llm_latency: options.llm_latency,

@@ -15,8 +15,21 @@ const EMPTY: AppStatus = {
   overview: { pending_reviews: 0, audit_rows: 0, batch_runs: 0, contacts_enriched: 0, queued_jobs: 0 },
 };
 
-function serve(status: AppStatus | { error: { code: string; message: string } }) {
+/** What the admin screens read on a fresh installation (their own tests cover the rest). */
+const FRESH_SCREENS: Record<string, unknown> = {
+  review_board: { items: [], pending_total: 0, by_field: [] },
+  search_contacts: { hits: [], source: "recent", total: 0 },
+  audit_count: 0,
+  audit_page: [],
+  audit_insights: { days: [], outcomes: [], total_rows: 0, total_tokens: 0, total_cost_micros: 0 },
+};
+
+function serve(
+  status: AppStatus | { error: { code: string; message: string } },
+  screens: Record<string, unknown> = FRESH_SCREENS,
+) {
   mockIPC((cmd) => {
+    if (cmd in screens) return screens[cmd];
     if (cmd !== "app_status") throw new Error(`unexpected command ${cmd}`);
     if ("error" in status) return Promise.reject(status.error);
     return status;
@@ -50,12 +63,21 @@ describe("App frame", () => {
   });
 
   it("shows a pending-review badge and count when reviews wait", async () => {
-    serve({ ...EMPTY, overview: { ...EMPTY.overview, pending_reviews: 3 } });
+    const item = (id: number) => ({
+      id, portal_id: 1, contact_id: id, property: "ai_summary", kind: "guarded", human_value: "h",
+      human_writer: null, human_at: null, proposed_value: "p", correlation_id: "c", input_hash: "x",
+      model: null, status: "pending", resolved_value: null, resolved_at: null, created_at: 0,
+      field_label: "AI summary", human_label: "someone", why_blocked: "why",
+    });
+    serve(
+      { ...EMPTY, overview: { ...EMPTY.overview, pending_reviews: 3 } },
+      { ...FRESH_SCREENS, review_board: { items: [item(1), item(2), item(3)], pending_total: 3, by_field: [] } },
+    );
     const user = userEvent.setup();
     render(<App />);
     expect(await screen.findByLabelText("3 pending")).toBeInTheDocument();
     await user.click(screen.getByTestId("nav-reviews"));
-    expect(screen.getByTestId("reviews-count")).toHaveTextContent("3 reviews are waiting");
+    expect(await screen.findByTestId("reviews-count")).toHaveTextContent("3 of 3 pending");
   });
 
   it("shows the connected portal", async () => {

@@ -3,12 +3,19 @@ import { appStatus } from "./lib/api";
 import { useCommand } from "./lib/useCommand";
 import { SCREENS, type ScreenId } from "./screens";
 import { Loading, ErrorPanel } from "./components/States";
+import { REVIEWS_CHANGED, useEvents } from "./lib/events";
+import { useNavigation } from "./lib/nav";
+import type { ReviewsChanged } from "./bindings/ReviewsChanged";
 
 /** The app frame: navigation on the left, the chosen screen on the right. */
 export function App() {
   const [screen, setScreen] = useState<ScreenId>("connect");
   const [status, reload] = useCommand(appStatus);
-  const pending = status.state === "ready" ? status.data.overview.pending_reviews : 0;
+  // The engine pushes the pending count as reviews are raised and resolved.
+  const [livePending, setLivePending] = useState<number | null>(null);
+  useEvents<ReviewsChanged>([REVIEWS_CHANGED], (r) => setLivePending(r.pending));
+  useNavigation((id) => setScreen(id));
+  const pending = livePending ?? (status.state === "ready" ? status.data.overview.pending_reviews : 0);
   const current = SCREENS.find((s) => s.id === screen) ?? SCREENS[0]!;
 
   return (

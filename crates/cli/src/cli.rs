@@ -57,6 +57,12 @@ pub enum Command {
     },
     /// Connect to a HubSpot portal.
     Connect(ConnectArgs),
+    /// Revoke Steward's HubSpot token and forget the connection.
+    Disconnect {
+        /// Forget the token even when HubSpot cannot be told to revoke it.
+        #[arg(long)]
+        force: bool,
+    },
     /// Create the ai_enrichment group and the ai_* properties in HubSpot (idempotent).
     Provision {
         /// Report what would be created; change nothing.
@@ -81,10 +87,70 @@ pub enum Command {
     },
     /// The audit trail.
     Audit(AuditArgs),
+    /// Re-enrich every contact of a HubSpot list as a resumable batch run (progress bar, ETA).
+    Enrich(EnrichArgs),
+    /// Batch runs: history, progress, diffs, pause, resume, cancel.
+    Runs {
+        #[command(subcommand)]
+        action: Option<RunsAction>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct EnrichArgs {
+    /// The HubSpot list: its name (exact, any case) or its id.
+    #[arg(long, value_name = "NAME|ID")]
+    pub list: String,
+    /// Compute everything and keep per-contact diffs (current → proposed); write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Ignore the input hash: ask the LLM even for unchanged contacts (a person's newer value
+    /// is still never overwritten).
+    #[arg(long)]
+    pub force: bool,
+    /// Start without asking (also when --json or stdin is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunsAction {
+    /// Runs with their totals and cost, newest first (the default).
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// One run's totals, rate and ETA.
+    Show { id: i64 },
+    /// A dry run's per-contact diffs: current → proposed, and the guard's decision.
+    Diffs {
+        id: i64,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Pause a running run (live events go on).
+    Pause { id: i64 },
+    /// Resume a paused run where it stopped.
+    Resume { id: i64 },
+    /// Cancel a run: nothing more of it is queued or started.
+    Cancel { id: i64 },
 }
 
 #[derive(Debug, Args)]
 pub struct ConnectArgs {
+    /// Connect through OAuth, with this relay as the token broker: prints (and opens) HubSpot's
+    /// authorize URL, then waits for the steward://oauth/callback?… link pasted on stdin.
+    #[arg(long, value_name = "URL")]
+    pub relay: Option<String>,
+    /// Finish a started OAuth Connect with its steward://oauth/callback?… link (for scripts).
+    #[arg(long, value_name = "LINK")]
+    pub callback: Option<String>,
+    /// With --relay: print the authorize URL and exit; finish later with --callback.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// With --relay: do not try to open the authorize URL in a browser.
+    #[arg(long)]
+    pub no_browser: bool,
     /// Connect with a HubSpot private-app token (kept in the OS keyring).
     #[arg(
         long,
@@ -140,6 +206,9 @@ pub struct AuditArgs {
     /// Only this correlation ID.
     #[arg(long)]
     pub correlation_id: Option<String>,
+    /// Only the rows of this batch run (`steward runs` lists them).
+    #[arg(long)]
+    pub run: Option<i64>,
     /// At most this many rows (newest first).
     #[arg(long, default_value_t = 1000)]
     pub limit: u32,

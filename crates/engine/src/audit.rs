@@ -48,7 +48,7 @@ impl Outcome {
         }
     }
 
-    fn parse(s: &str) -> Self {
+    pub(crate) fn parse(s: &str) -> Self {
         match s {
             "written" => Self::Written,
             "unchanged" => Self::Unchanged,
@@ -163,8 +163,9 @@ pub struct AuditFilter {
     pub limit: Option<u32>,
 }
 
-pub fn list(conn: &Connection, f: &AuditFilter) -> Result<Vec<AuditRecord>, EngineError> {
-    let mut sql = String::from("SELECT * FROM audit WHERE 1=1");
+/// The `WHERE` clause and its arguments for `f` (without paging).
+fn conditions(f: &AuditFilter) -> (String, Vec<Value>) {
+    let mut sql = String::from(" WHERE 1=1");
     let mut args: Vec<Value> = Vec::new();
     let mut push = |clause: &str, v: Value| {
         args.push(v);
@@ -188,14 +189,28 @@ pub fn list(conn: &Connection, f: &AuditFilter) -> Result<Vec<AuditRecord>, Engi
     if let Some(r) = f.run_id {
         push("run_id =", Value::Integer(r));
     }
+    (sql, args)
+}
+
+pub fn list(conn: &Connection, f: &AuditFilter) -> Result<Vec<AuditRecord>, EngineError> {
+    let (mut sql, mut args) = conditions(f);
     if let Some(b) = f.before_id {
-        push("id <", Value::Integer(b));
+        args.push(Value::Integer(b));
+        sql.push_str(&format!(" AND id < ?{}", args.len()));
     }
     let limit = f.limit.unwrap_or(200).min(10_000);
-    sql.push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));
+    let sql = format!("SELECT * FROM audit{sql} ORDER BY id DESC LIMIT {limit}");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args), read_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// How many rows match `f` (paging fields ignored): the Activity table's total.
+pub fn count(conn: &Connection, f: &AuditFilter) -> Result<u64, EngineError> {
+    let (sql, args) = conditions(f);
+    let mut stmt = conn.prepare_cached(&format!("SELECT count(*) FROM audit{sql}"))?;
+    let n: i64 = stmt.query_row(rusqlite::params_from_iter(args), |r| r.get(0))?;
+    Ok(n.max(0) as u64)
 }
 
 fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
@@ -315,5 +330,17 @@ mod tests {
         .unwrap();
         assert_eq!(by_cid.len(), 1);
         assert_eq!(cost_since(&conn, 1002).unwrap(), 30);
+        let guarded_filter = AuditFilter {
+            outcome: Some(Outcome::Guarded),
+            before_id: Some(0),
+            limit: Some(1),
+            ..Default::default()
+        };
+        assert_eq!(
+            count(&conn, &guarded_filter).unwrap(),
+            2,
+            "paging is ignored"
+        );
+        assert_eq!(count(&conn, &AuditFilter::default()).unwrap(), 5);
     }
 }

@@ -41,6 +41,45 @@ pub struct ConnectionInfo {
     pub scopes: Vec<String>,
 }
 
+impl ConnectionInfo {
+    /// Required scopes this connection lacks (none known for a private-app token: HubSpot does
+    /// not report them, and a missing one shows up as a clear error when used).
+    pub fn missing_scopes(&self) -> Vec<crate::scopes::MissingScope> {
+        match self.auth {
+            AuthKind::Oauth => crate::scopes::missing(&self.scopes),
+            AuthKind::PrivateApp => Vec::new(),
+        }
+    }
+
+    /// What the Connect screen and `steward connect` show.
+    pub fn view(&self) -> ConnectionView {
+        let kind = match self.auth {
+            AuthKind::Oauth => SecretKind::RefreshToken {
+                portal_id: self.portal_id,
+            },
+            AuthKind::PrivateApp => SecretKind::PrivateAppToken {
+                portal_id: self.portal_id,
+            },
+        };
+        ConnectionView {
+            missing_scopes: self.missing_scopes(),
+            token_available: matches!(secrets::get(&kind), Ok(Some(_))),
+            info: self.clone(),
+        }
+    }
+}
+
+/// The connection as the Connect screen shows it: the portal, what the granted scopes do not
+/// cover, and whether the token is still where Steward keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ConnectionView {
+    pub info: ConnectionInfo,
+    pub missing_scopes: Vec<crate::scopes::MissingScope>,
+    /// False when the keyring lost the token (reconnect).
+    pub token_available: bool,
+}
+
 /// The stored connection (`None` until connected).
 #[derive(Debug, Clone, Copy)]
 pub struct Connection;
@@ -95,6 +134,13 @@ pub async fn connect_private_app(
         .is_ok_and(|v| v == token.expose_secret());
     if !from_env {
         secrets::set(&SecretKind::PrivateAppToken { portal_id }, &token)?;
+    }
+    if let Some(prev) = settings.get::<Connection>()? {
+        if prev.portal_id != portal_id {
+            crate::disconnect::forget_secrets(prev.portal_id)?;
+        } else if prev.auth == AuthKind::Oauth {
+            secrets::delete(&SecretKind::RefreshToken { portal_id })?;
+        }
     }
     let info = ConnectionInfo {
         portal_id,

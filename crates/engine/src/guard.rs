@@ -34,6 +34,10 @@ pub fn decide(policy: FieldPolicy, history: &[Attributed], proposed: &str) -> De
     if policy == FieldPolicy::Never {
         return Decision::Never;
     }
+    // Nothing proposed for a field that holds nothing: there is no change to make.
+    if proposed.is_empty() && history.first().is_none_or(|c| c.value.is_empty()) {
+        return Decision::Unchanged;
+    }
     let Some(current) = history.first() else {
         return Decision::Write;
     };
@@ -96,6 +100,20 @@ mod tests {
                 source_type: "CRM_UI".into(),
             },
         }
+    }
+
+    #[test]
+    fn an_empty_proposal_for_an_empty_field_is_no_change() {
+        // Found by the model test: empty intent signals were "written" on every run.
+        assert_eq!(decide(FieldPolicy::AiOwned, &[], ""), Decision::Unchanged);
+        assert_eq!(
+            decide(FieldPolicy::AiOwned, &[person("", 3)], ""),
+            Decision::Unchanged
+        );
+        assert_eq!(
+            decide(FieldPolicy::AiOwned, &[steward("x", 3)], ""),
+            Decision::Write
+        );
     }
 
     #[test]

@@ -134,6 +134,8 @@ fn claim_where(
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = ?1
          WHERE id IN (SELECT q.id FROM jobs q WHERE q.status = 'queued' AND q.not_before <= ?1
                         AND (?3 IS NULL OR q.portal_id = ?3)
+                        AND (q.run_id IS NULL OR q.priority > 0 OR NOT EXISTS (SELECT 1 FROM runs u
+                             WHERE u.id = q.run_id AND u.status = 'paused'))
                         AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.status = 'running'
                                         AND r.portal_id = q.portal_id AND r.contact_id = q.contact_id)
                       ORDER BY q.priority DESC, q.not_before, q.id LIMIT ?2)
@@ -253,10 +255,40 @@ pub fn outstanding(conn: &Connection) -> Result<u64, EngineError> {
     Ok(n.max(0) as u64)
 }
 
-/// The earliest time a queued job becomes ready, so the worker can sleep until then.
+/// Jobs the worker can still get to: waiting or running, except the batch jobs of paused runs
+/// (the `--until-idle` check; a paused run must not keep the engine up).
+pub fn workable(conn: &Connection) -> Result<u64, EngineError> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM jobs q WHERE q.status IN ('queued', 'running')
+           AND (q.run_id IS NULL OR q.priority > 0 OR q.status = 'running'
+                OR NOT EXISTS (SELECT 1 FROM runs u WHERE u.id = q.run_id AND u.status = 'paused'))",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n.max(0) as u64)
+}
+
+/// Ready jobs of `portal_id` with live priority (live events, "Re-enrich now"), so the worker
+/// can start them while batch chunks fill every regular slot.
+pub fn ready_live(conn: &Connection, portal_id: u64, now_ms: i64) -> Result<u64, EngineError> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM jobs q WHERE q.status = 'queued' AND q.priority > 0
+           AND q.portal_id = ?1 AND q.not_before <= ?2
+           AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.status = 'running'
+                           AND r.portal_id = q.portal_id AND r.contact_id = q.contact_id)",
+        params![portal_id as i64, now_ms],
+        |r| r.get(0),
+    )?;
+    Ok(n.max(0) as u64)
+}
+
+/// The earliest time a claimable queued job becomes ready, so the worker can sleep until then
+/// (the batch jobs of paused runs are not claimable).
 pub fn next_ready_at(conn: &Connection) -> Result<Option<i64>, EngineError> {
     Ok(conn.query_row(
-        "SELECT min(not_before) FROM jobs WHERE status = 'queued'",
+        "SELECT min(q.not_before) FROM jobs q WHERE q.status = 'queued'
+           AND (q.run_id IS NULL OR q.priority > 0 OR NOT EXISTS (SELECT 1 FROM runs u
+                WHERE u.id = q.run_id AND u.status = 'paused'))",
         [],
         |r| r.get(0),
     )?)

@@ -19,7 +19,9 @@
 //! - [`pipeline`]: one guarded, idempotent round trip for a chunk of contacts.
 //! - [`runtime`]: the poller and the worker of one portal under one shutdown token.
 //! - [`worker`]: claims jobs in chunks and settles each (done, retry, paused).
-//! - [`runs`]: batch runs' modes and progress counters.
+//! - [`runs`]: the `runs` table: batch runs' modes, cursors, counters and diffs.
+//! - [`batch`]: batch re-enrichment of a list: search, estimate, start/pause/resume/cancel,
+//!   progress and history (the API the app and `steward enrich` use), and the feeder task.
 //! - [`audit`]: one row per round trip under its correlation ID.
 //! - [`ledger`]: our own writes (value hashes), for the guard and the echo filter.
 //! - [`review_actions`]: approve, edit-and-approve, reject — with a re-check before writing.
@@ -28,20 +30,52 @@
 //! - [`connection`]: the stored HubSpot connection and the clients built from it.
 //! - [`secrets`]: tokens and keys in the OS keyring (env overrides for headless use).
 //! - [`relay_refresher`]: OAuth token renewal through the relay broker.
+//! - [`deep_link`]: `steward://` URLs parsed into data before anything acts on them.
+//! - [`scopes`]: the required HubSpot scopes and what each missing one breaks.
+//! - [`oauth_pending`]: started, unfinished OAuth flows (state + PKCE verifier) in the keyring.
+//! - [`oauth_connect`]: Connect through the relay broker: start, then finish from the deep link.
+//! - [`disconnect`]: revoke through the relay and forget the tokens and the connection.
+//! - [`onboarding`]: the setup steps (connect, provision, LLM, dry run) and their state.
+//! - [`llm_setup`]: save the LLM choice (key into the keyring) and test it.
+//! - [`host`]: the running engine of a shell: starts/stops the runtime as the connection changes.
+//! - [`review_board`]: the Reviews screen: pending items side by side, counts per field, bulk.
+//! - [`contact_search`]: find contacts by name, email, company or id (HubSpot search).
+//! - [`contact_view`]: one contact's AI fields, writers and merged timeline, HubSpot link.
+//! - [`context_cache`]: one pipeline context for on-demand actions, rebuilt when settings change.
+//! - [`contact_actions`]: re-enrich now (manual job) and dry run / prompt preview.
+//! - [`audit_export`]: the audit as CSV or JSON Lines in `exports/`, off the writer.
+//! - [`insights`]: per-day enrichments, tokens, cost and outcomes from an hourly rollup.
+//! - [`settings_api`]: the Settings screen's view and validated update (prompt version bump).
+//! - [`changes`]: what changed since the last look, for live events, tray and notifications.
 //! - [`error`]: the engine's error type.
 
 pub mod audit;
+pub mod audit_export;
+pub mod batch;
+pub mod changes;
 pub mod clock;
 pub mod connection;
+pub mod contact_actions;
+pub mod contact_search;
+pub mod contact_view;
+pub mod context_cache;
+pub mod deep_link;
+pub mod disconnect;
 pub mod error;
 pub mod fields;
 pub mod guard;
 pub mod hashing;
+pub mod host;
+pub mod insights;
 pub mod intake;
 pub mod jobs;
 pub mod ledger;
 pub mod llm_settings;
+pub mod llm_setup;
 pub mod logging;
+pub mod oauth_connect;
+pub mod oauth_pending;
+pub mod onboarding;
 pub mod paths;
 pub mod pipeline;
 pub mod poller;
@@ -49,11 +83,14 @@ pub mod provenance;
 pub mod provision;
 pub mod relay_refresher;
 pub mod review_actions;
+pub mod review_board;
 pub mod reviews;
 pub mod runs;
 pub mod runtime;
+pub mod scopes;
 pub mod secrets;
 pub mod settings;
+pub mod settings_api;
 pub mod status;
 pub mod store;
 pub mod worker;

@@ -78,6 +78,18 @@ pub async fn contact_provenance(
         .get_contact(&contact_id.to_string(), &opts)
         .await
         .map_err(|source| ProvenanceError::HubSpot { contact_id, source })?;
+    from_contact(&contact, store, portal_id, app_id, contact_id)
+}
+
+/// Provenance from a contact already read with the AI fields' history (callers that need
+/// more properties read them in the same request).
+pub fn from_contact(
+    contact: &hubspot::Contact,
+    store: &Store,
+    portal_id: u64,
+    app_id: u64,
+    contact_id: u64,
+) -> Result<ContactProvenance, ProvenanceError> {
     let conn = store.conn();
     let mut out = Vec::new();
     for field in fields::AI_FIELDS.iter() {

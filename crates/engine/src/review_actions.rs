@@ -11,6 +11,7 @@ use crate::EngineError;
 use crate::audit::{self, AuditRecord, Outcome};
 use crate::clock::now_ms;
 use crate::fields::{self, FieldKind};
+use crate::guard;
 use crate::ledger::{self, OwnWrite};
 use crate::pipeline::PipelineContext;
 use crate::reviews::{self, Review, ReviewKind, ReviewStatus};
@@ -212,6 +213,52 @@ fn audit_decision(
     Ok(())
 }
 
+/// After an approval's write: the person's edit it overwrote, if one landed after `checked_at`.
+async fn overwritten_by_approval(
+    ctx: &PipelineContext,
+    review: &Review,
+    checked_at: Option<i64>,
+    written: &str,
+) -> Result<Option<guard::Attributed>, ReviewError> {
+    let property = review.property.as_str();
+    let opts = ReadOptions::properties([property]).with_history([property]);
+    let contact = ctx
+        .hubspot
+        .get_contact(&review.contact_id.to_string(), &opts)
+        .await?;
+    let mut versions = contact
+        .properties_with_history
+        .get(property)
+        .cloned()
+        .unwrap_or_default();
+    versions.sort_by_key(|v| std::cmp::Reverse(v.timestamp));
+    let conn = ctx.store.conn();
+    let history: Vec<guard::Attributed> = versions
+        .into_iter()
+        .map(|v| {
+            let version = Version {
+                value: v.value,
+                timestamp_ms: i64::try_from(v.timestamp.unix_timestamp_nanos() / 1_000_000)
+                    .unwrap_or(i64::MAX),
+                source_type: v.source_type,
+                source_id: v.source_id,
+                updated_by_user_id: v.updated_by_user_id,
+            };
+            let writer = writer::classify(&version, ctx.app_id, |value| {
+                ledger::lookup(&conn, ctx.portal_id, review.contact_id, property, value)
+                    .ok()
+                    .flatten()
+            });
+            guard::Attributed {
+                value: version.value,
+                timestamp_ms: version.timestamp_ms,
+                writer,
+            }
+        })
+        .collect();
+    Ok(guard::overwritten_edit(&history, checked_at, written))
+}
+
 /// Approves a review: checks the person's value is still the one reviewed, writes the AI value
 /// (or `edited`), audits it as approved by the admin.
 pub async fn approve(
@@ -240,7 +287,46 @@ pub async fn approve(
             });
         }
     }
+    let checked_at = current(ctx, &review).await?.map(|(v, _)| v.timestamp_ms);
     let write_ms = write(ctx, &review, &value, None).await?;
+    // Read back: a person's edit that landed between the re-check and the write must not be
+    // lost to the approval (found by the randomized model test).
+    if let Some(edit) = overwritten_by_approval(ctx, &review, checked_at, &value).await? {
+        audit_decision(
+            ctx,
+            &review,
+            Outcome::Approved,
+            vec![review.property.clone()],
+            format!("admin approved review {id}; a person edited the field during the write"),
+            write_ms,
+        )?;
+        let restore_ms = write(ctx, &review, &edit.value, Some(&edit.writer)).await?;
+        reviews::refresh_human(
+            &ctx.store.conn(),
+            id,
+            &edit.value,
+            &edit.writer,
+            edit.timestamp_ms,
+        )?;
+        audit_decision(
+            ctx,
+            &review,
+            Outcome::Conflict,
+            vec![review.property.clone()],
+            format!(
+                "{} edited {} while review {id} was being approved; their value was restored and the review stays open",
+                edit.writer.label(),
+                review.property
+            ),
+            restore_ms,
+        )?;
+        return Err(ReviewError::Stale {
+            property: review.property.clone(),
+            contact_id: review.contact_id,
+            current: edit.value,
+            writer: edit.writer.label(),
+        });
+    }
     reviews::resolve(
         &ctx.store.conn(),
         id,

@@ -218,6 +218,33 @@ pub fn resolve(
     Ok(n == 1)
 }
 
+/// Points a pending review at a newer person's value (an edit that landed while the review was
+/// being approved), so the admin decides against what HubSpot holds now.
+pub fn refresh_human(
+    conn: &Connection,
+    id: i64,
+    value: &str,
+    writer: &Writer,
+    at_ms: i64,
+) -> Result<(), EngineError> {
+    let user = match writer {
+        Writer::Person { user_id, .. } => user_id.map(|u| u as i64),
+        _ => None,
+    };
+    conn.execute(
+        "UPDATE reviews SET human_value = ?2, human_writer = ?3, human_user_id = ?4, human_at = ?5
+         WHERE id = ?1 AND status = 'pending'",
+        params![
+            id,
+            value,
+            serde_json::to_string(writer).unwrap_or_default(),
+            user,
+            at_ms
+        ],
+    )?;
+    Ok(())
+}
+
 fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Review> {
     let kind: String = row.get("kind")?;
     let status: String = row.get("status")?;
@@ -300,6 +327,22 @@ mod tests {
             raise(&conn, &new("h2", &ann), 15).unwrap().is_some(),
             "new inputs, new proposal"
         );
+    }
+
+    #[test]
+    fn a_conflict_is_raised_even_beside_a_guarded_review_of_the_same_inputs() {
+        // Found by the model test: the unique key swallowed the conflict review.
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().join("db")).unwrap();
+        let conn = store.conn();
+        let ann = Writer::Person {
+            user_id: Some(42),
+            source_type: "CRM_UI".into(),
+        };
+        raise(&conn, &new("h1", &ann), 10).unwrap().unwrap();
+        let mut conflict = new("h1", &ann);
+        conflict.kind = ReviewKind::Conflict;
+        assert!(raise(&conn, &conflict, 11).unwrap().is_some());
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The running engine for one portal: the poller (when a relay session exists) and the
-//! worker, under one shutdown token. The desktop shell and `steward run` both start it.
+//! The running engine for one portal: the poller (when a relay session exists), the worker and
+//! the batch-run feeder, under one shutdown token. The desktop shell and `steward run` both
+//! start it.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -10,6 +11,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::EngineError;
+use crate::batch::feeder::{self, FeederConfig};
 use crate::pipeline::{Pause, PipelineContext};
 use crate::poller::{self, PollerConfig, PollerStats};
 use crate::worker::{self, WorkerConfig, WorkerSignals};
@@ -21,6 +23,7 @@ pub struct Runtime {
     pub poller_stats: Arc<PollerStats>,
     worker: JoinHandle<Result<(), EngineError>>,
     poller: Option<JoinHandle<Result<(), EngineError>>>,
+    feeder: JoinHandle<Result<(), EngineError>>,
 }
 
 impl Runtime {
@@ -62,6 +65,12 @@ impl Runtime {
                 shutdown.clone(),
             ))
         });
+        let feeder = tokio::spawn(feeder::run(
+            ctx.clone(),
+            FeederConfig::default(),
+            signals.clone(),
+            shutdown.clone(),
+        ));
         let worker = tokio::spawn(worker::run(
             ctx,
             worker_config,
@@ -75,6 +84,7 @@ impl Runtime {
             poller_stats,
             worker,
             poller,
+            feeder,
         }
     }
 
@@ -95,7 +105,8 @@ impl Runtime {
         if let Some(p) = self.poller {
             join(p).await?;
         }
-        result
+        let feeder = join(self.feeder).await;
+        result.and(feeder)
     }
 
     /// A token that stops the runtime when cancelled (Ctrl-C handlers).
@@ -109,7 +120,9 @@ impl Runtime {
         if let Some(p) = self.poller {
             join(p).await?;
         }
-        join(self.worker).await
+        // Both stop on the same token; wait for the worker even if the feeder failed.
+        let feeder = join(self.feeder).await;
+        join(self.worker).await.and(feeder)
     }
 }
 

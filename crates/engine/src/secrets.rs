@@ -1,6 +1,9 @@
 //! Secrets in the OS keyring (Secret Service on Linux, Keychain on macOS, Credential Manager on
 //! Windows) — never in SQLite, settings or logs. Environment variables override the keyring for
 //! headless use (CI, scripts): `STEWARD_LLM_API_KEY`, `STEWARD_HUBSPOT_PRIVATE_APP_TOKEN`.
+//!
+//! Every entry uses the service [`SERVICE`] and the account [`SecretKind::account`], so an admin
+//! (or a test) can inspect one with `secret-tool lookup service dev.steward.app username ACCOUNT`.
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -15,14 +18,22 @@ pub enum SecretKind {
     PrivateAppToken { portal_id: u64 },
     /// The LLM provider's API key.
     LlmApiKey,
+    /// OAuth flows started but not finished (PKCE verifiers), per data directory: see
+    /// [`crate::oauth_pending`].
+    PendingOAuth { namespace: String },
 }
 
+/// The keyring service of every Steward entry (the app identifier).
+pub const SERVICE: &str = APP_IDENTIFIER;
+
 impl SecretKind {
-    fn account(&self) -> String {
+    /// The keyring account (user name) of this entry.
+    pub fn account(&self) -> String {
         match self {
             Self::RefreshToken { portal_id } => format!("hubspot-refresh-token-{portal_id}"),
             Self::PrivateAppToken { portal_id } => format!("hubspot-private-app-token-{portal_id}"),
             Self::LlmApiKey => "llm-api-key".into(),
+            Self::PendingOAuth { namespace } => format!("oauth-pending-{namespace}"),
         }
     }
 
@@ -30,7 +41,7 @@ impl SecretKind {
         match self {
             Self::LlmApiKey => Some("STEWARD_LLM_API_KEY"),
             Self::PrivateAppToken { .. } => Some("STEWARD_HUBSPOT_PRIVATE_APP_TOKEN"),
-            Self::RefreshToken { .. } => None,
+            Self::RefreshToken { .. } | Self::PendingOAuth { .. } => None,
         }
     }
 }
@@ -47,7 +58,7 @@ pub enum SecretError {
 }
 
 fn entry(kind: &SecretKind) -> Result<keyring::Entry, SecretError> {
-    keyring::Entry::new(APP_IDENTIFIER, &kind.account())
+    keyring::Entry::new(SERVICE, &kind.account())
         .map_err(|e| SecretError::Unavailable(e.to_string()))
 }
 
@@ -73,6 +84,7 @@ pub fn get(kind: &SecretKind) -> Result<Option<SecretString>, SecretError> {
     }
 }
 
+/// Stores the secret in the keyring (the environment override, if any, still wins on read).
 pub fn set(kind: &SecretKind, value: &SecretString) -> Result<(), SecretError> {
     entry(kind)?
         .set_password(value.expose_secret())
@@ -84,5 +96,74 @@ pub fn delete(kind: &SecretKind) -> Result<(), SecretError> {
     match entry(kind)?.delete_credential() {
         Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
         Err(e) => Err(map(e)),
+    }
+}
+
+/// Whether the secret is stored in the keyring itself (not counting an environment override):
+/// Settings shows "stored in the keyring" versus "from STEWARD_LLM_API_KEY".
+pub fn in_keyring(kind: &SecretKind) -> Result<bool, SecretError> {
+    match entry(kind)?.get_password() {
+        Ok(_) => Ok(true),
+        Err(keyring::Error::NoEntry) => Ok(false),
+        Err(e) => Err(map(e)),
+    }
+}
+
+/// Whether the secret comes from its environment variable.
+pub fn from_env(kind: &SecretKind) -> bool {
+    kind.env_override()
+        .and_then(|var| std::env::var(var).ok())
+        .is_some_and(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // These talk to the real Secret Service: scripts/test.sh runs every test inside a D-Bus
+    // session with an unlocked gnome-keyring. Each test uses its own portal id.
+    fn portal() -> u64 {
+        9_000_000_000 + u64::from(rand_suffix())
+    }
+
+    fn rand_suffix() -> u32 {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        nanos ^ std::process::id()
+    }
+
+    #[test]
+    fn set_get_delete_round_trip_in_the_os_keyring() {
+        let kind = SecretKind::RefreshToken {
+            portal_id: portal(),
+        };
+        assert!(get(&kind).unwrap().is_none());
+        set(&kind, &SecretString::from("rt-round-trip")).unwrap();
+        assert_eq!(
+            get(&kind).unwrap().map(|s| s.expose_secret().to_owned()),
+            Some("rt-round-trip".to_owned())
+        );
+        assert!(in_keyring(&kind).unwrap());
+        delete(&kind).unwrap();
+        assert!(get(&kind).unwrap().is_none());
+        delete(&kind).unwrap();
+    }
+
+    #[test]
+    fn accounts_are_stable_names_an_admin_can_look_up() {
+        assert_eq!(
+            SecretKind::RefreshToken { portal_id: 7 }.account(),
+            "hubspot-refresh-token-7"
+        );
+        assert_eq!(
+            SecretKind::PendingOAuth {
+                namespace: "ab".into()
+            }
+            .account(),
+            "oauth-pending-ab"
+        );
+        assert_eq!(SERVICE, "dev.steward.app");
     }
 }

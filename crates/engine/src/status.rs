@@ -57,8 +57,22 @@ impl AppStatus {
             database: store.path().display().to_string(),
             log_dir: dir.logs().display().to_string(),
             schema_version: store.schema_version()?,
-            connection: ConnectionState::NotConnected,
+            connection: ConnectionState::read(store)?,
             overview: Overview::read(store)?,
+        })
+    }
+}
+
+impl ConnectionState {
+    /// From the stored connection (`steward connect` or Connect in the app).
+    pub fn read(store: &Store) -> Result<Self, EngineError> {
+        let settings = crate::Settings::new(store.clone());
+        Ok(match settings.get::<crate::connection::Connection>()? {
+            None => Self::NotConnected,
+            Some(info) => Self::Connected {
+                portal_id: info.portal_id,
+                domain: info.ui_domain.unwrap_or_default(),
+            },
         })
     }
 }

@@ -1,24 +1,32 @@
-//! The worker: claims ready jobs in chunks, runs the pipeline on each chunk (a few chunks in
-//! flight so HubSpot reads overlap LLM calls), and settles every job — done, retried with
-//! backoff, or deferred while enrichment is paused.
+//! The worker: claims ready jobs in chunks, runs the pipeline on each chunk, and settles every
+//! job — done, retried with backoff, or deferred while enrichment is paused.
+//!
+//! A few chunks are in flight so HubSpot reads overlap LLM calls, but only one chunk does its
+//! reads at a time: the next chunk is claimed when the previous one starts calling the LLM.
+//! At the start of a batch run that puts the first LLM call seconds earlier than claiming
+//! three chunks whose reads would share the rate limit; later it keeps a chunk's worth of
+//! contacts ready for the LLM while the others are being enriched and written.
 
-use std::collections::HashMap;
+mod settle;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::now_ms;
-use crate::jobs::{self, Job};
-use crate::pipeline::{self, ItemResult, Mode, Pause, PipelineContext, WorkItem};
-use crate::{EngineError, runs};
+use crate::pipeline::{Pause, PipelineContext};
+use crate::{EngineError, jobs, runs};
+use settle::{ReadGate, settle_chunk};
 
 /// Tuning for the worker.
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
-    /// Contacts per chunk (≤ 50 keeps every history read a single call).
+    /// Contacts per chunk. Large chunks cost fewer HubSpot calls per contact (association
+    /// reads take 1,000 ids, engagement bodies 100 of a kind); results still settle per write
+    /// group of [`crate::pipeline::WRITE_GROUP`], so progress and crash recovery stay fine-grained.
     pub chunk_size: usize,
     /// Chunks processed at once.
     pub chunks_in_flight: usize,
@@ -31,7 +39,7 @@ pub struct WorkerConfig {
 impl Default for WorkerConfig {
     fn default() -> Self {
         Self {
-            chunk_size: 50,
+            chunk_size: 500,
             chunks_in_flight: 3,
             max_attempts: 5,
             pause_retry: Duration::from_secs(60),
@@ -46,11 +54,19 @@ pub struct WorkerSignals {
     pub wake: Notify,
     /// Set while enrichment is paused (reconnect, budget …), cleared by the next success.
     pub pause: std::sync::Mutex<Option<Pause>>,
-    /// Wakes observers after every settled chunk (UI refresh, `--until-idle`).
+    /// Wakes observers after every settled group of results (UI refresh, `--until-idle`).
     pub settled: Notify,
+    /// Wakes the batch feeder: a run started, resumed, or its queued jobs ran low.
+    pub runs: Notify,
 }
 
 impl WorkerSignals {
+    /// Call after starting or resuming a batch run so it starts at once.
+    pub fn wake_runs(&self) {
+        self.runs.notify_one();
+        self.wake.notify_one();
+    }
+
     pub fn pause(&self) -> Option<Pause> {
         self.pause.lock().map(|p| p.clone()).unwrap_or(None)
     }
@@ -74,20 +90,6 @@ fn backoff(attempts: u32) -> i64 {
     base.min(600_000) + jitter
 }
 
-fn to_item(conn: &rusqlite::Connection, job: &Job) -> Result<WorkItem, EngineError> {
-    let mode = match job.run_id {
-        Some(run) => runs::mode(conn, run)?.unwrap_or(Mode::LIVE),
-        None => Mode::LIVE,
-    };
-    Ok(WorkItem {
-        contact_id: job.contact_id,
-        trigger: job.trigger,
-        trigger_ref: job.trigger_ref.clone(),
-        run_id: job.run_id,
-        mode,
-    })
-}
-
 /// Runs until `shutdown` is cancelled, or — with `until_idle` — until no job is queued or
 /// running and `idle` says nothing else is coming.
 pub async fn run(
@@ -104,8 +106,13 @@ pub async fn run(
         }
     }
     let mut in_flight: JoinSet<Result<(), EngineError>> = JoinSet::new();
+    let read_gate = Arc::new(Semaphore::new(1));
+    let reads_done = Arc::new(Notify::new());
     loop {
         while in_flight.len() < config.chunks_in_flight.max(1) {
+            let Ok(permit) = read_gate.clone().try_acquire_owned() else {
+                break;
+            };
             let claimed = jobs::claim_for_portal(
                 &ctx.store.conn(),
                 ctx.portal_id,
@@ -115,14 +122,46 @@ pub async fn run(
             if claimed.is_empty() {
                 break;
             }
+            let gate = ReadGate {
+                _permit: Some(permit),
+                done: reads_done.clone(),
+            };
             let ctx = ctx.clone();
             let signals = signals.clone();
             let config = config.clone();
-            in_flight.spawn(async move { settle_chunk(&ctx, &config, &signals, claimed).await });
+            in_flight
+                .spawn(async move { settle_chunk(&ctx, &config, &signals, claimed, gate).await });
+        }
+        // Live work does not wait for batch chunks to finish: while every regular slot is
+        // taken, one more chunk may run, holding only live jobs (it skips the read gate too:
+        // its reads are a handful of calls).
+        if in_flight.len() == config.chunks_in_flight.max(1) {
+            let now = now_ms();
+            let live = jobs::ready_live(&ctx.store.conn(), ctx.portal_id, now)?;
+            if live > 0 {
+                let claimed = jobs::claim_for_portal(
+                    &ctx.store.conn(),
+                    ctx.portal_id,
+                    (live as usize).min(config.chunk_size),
+                    now,
+                )?;
+                if !claimed.is_empty() {
+                    let gate = ReadGate {
+                        _permit: None,
+                        done: reads_done.clone(),
+                    };
+                    let ctx = ctx.clone();
+                    let signals = signals.clone();
+                    let config = config.clone();
+                    in_flight.spawn(async move {
+                        settle_chunk(&ctx, &config, &signals, claimed, gate).await
+                    });
+                }
+            }
         }
         if in_flight.is_empty()
             && let Some(idle) = &until_idle
-            && jobs::outstanding(&ctx.store.conn())? == 0
+            && is_idle(&ctx)?
             && idle()
         {
             return Ok(());
@@ -140,6 +179,7 @@ pub async fn run(
                 }
             }
             _ = signals.wake.notified() => {}
+            _ = reads_done.notified() => {}
             _ = tokio::time::sleep(sleep_for) => {}
         }
     }
@@ -152,83 +192,9 @@ pub async fn run(
     Ok(())
 }
 
-async fn settle_chunk(
-    ctx: &PipelineContext,
-    config: &WorkerConfig,
-    signals: &WorkerSignals,
-    claimed: Vec<Job>,
-) -> Result<(), EngineError> {
-    let items = {
-        let conn = ctx.store.conn();
-        claimed
-            .iter()
-            .map(|j| to_item(&conn, j))
-            .collect::<Result<Vec<_>, _>>()?
-    };
-    let by_contact: HashMap<u64, &Job> = claimed.iter().map(|j| (j.contact_id, j)).collect();
-    let results = match pipeline::process_chunk(ctx, items).await {
-        Ok(r) => r,
-        Err(pipeline::PipelineError::Engine(e)) => {
-            // The store failed; put the jobs back for a later attempt.
-            let conn = ctx.store.conn();
-            for job in &claimed {
-                jobs::retry_or_fail(
-                    &conn,
-                    job,
-                    &e.to_string(),
-                    now_ms() + backoff(job.attempts),
-                    config.max_attempts,
-                    now_ms(),
-                )?;
-            }
-            return Err(e);
-        }
-    };
-    let mut pause = None;
-    let mut any_progress = false;
-    {
-        let conn = ctx.store.conn();
-        let now = now_ms();
-        for (item, result) in results {
-            let Some(job) = by_contact.get(&item.contact_id) else {
-                continue;
-            };
-            match result {
-                ItemResult::Done {
-                    outcome,
-                    cost_micros,
-                    ..
-                } => {
-                    any_progress = true;
-                    jobs::complete(&conn, job.id, now)?;
-                    if let Some(run) = job.run_id {
-                        runs::record_result(&conn, run, outcome, cost_micros)?;
-                    }
-                }
-                ItemResult::Retry { reason } => {
-                    any_progress = true;
-                    let retried = jobs::retry_or_fail(
-                        &conn,
-                        job,
-                        &reason,
-                        now + backoff(job.attempts),
-                        config.max_attempts,
-                        now,
-                    )?;
-                    if !retried && let Some(run) = job.run_id {
-                        runs::record_result(&conn, run, crate::audit::Outcome::Failed, 0)?;
-                    }
-                }
-                ItemResult::Deferred { pause: p } => {
-                    jobs::defer(&conn, job, now + config.pause_retry.as_millis() as i64, now)?;
-                    pause = Some(p);
-                }
-            }
-        }
-    }
-    if pause.is_some() || any_progress {
-        signals.set_pause(pause);
-    }
-    signals.settled.notify_waiters();
-    Ok(())
+/// Nothing left to do: no job the worker could claim (a paused run's jobs wait for the admin)
+/// and no running batch run still paging its list.
+fn is_idle(ctx: &PipelineContext) -> Result<bool, EngineError> {
+    let conn = ctx.store.conn();
+    Ok(jobs::workable(&conn)? == 0 && runs::feeding(&conn, ctx.portal_id)?.is_empty())
 }

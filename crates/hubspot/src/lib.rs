@@ -19,7 +19,7 @@
 //! - [`client`]: [`HubSpotClient`] and its builder (base URL, pacing, retries, timeout).
 //! - `api/`: the calls, one file per area — `objects` (get, batch read/update, create),
 //!   `properties` (definitions and groups), `lists` (search, memberships stream),
-//!   `associations` (v4 single and batch), `account` (account details).
+//!   `associations` (v4 single and batch), `account` (account details), `search` (CRM search).
 //! - [`oauth`]: [`OAuthApp`], the v3 token endpoints with client credentials (exchange,
 //!   refresh, introspect, revoke); the direct [`TokenRefresher`].
 //! - [`token`]: [`TokenSource`] (private-app token or OAuth), proactive single-flight

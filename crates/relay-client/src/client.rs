@@ -8,7 +8,8 @@ use reqwest::{Method, Url};
 use crate::http::{Call, Http, RetryPolicy};
 use crate::session::{AccessTokenSource, Session};
 use crate::wire::{
-    OAuthRefreshRequest, OAuthStartRequest, OAuthStartResponse, OAuthTokenRequest, TokenSet,
+    OAuthRefreshRequest, OAuthRevokeRequest, OAuthRevokeResponse, OAuthStartRequest,
+    OAuthStartResponse, OAuthTokenRequest, TokenSet,
 };
 use crate::{ClientError, Secret};
 
@@ -119,6 +120,16 @@ impl RelayClient {
             refresh_token: refresh_token.clone(),
         };
         self.post("oauth/refresh", &body, self.http.retry).await
+    }
+
+    /// Revokes a refresh token at HubSpot through the broker ("Disconnect"). Retried on
+    /// transport errors and 5xx: revoking twice is harmless.
+    pub async fn oauth_revoke(&self, refresh_token: &Secret) -> Result<(), ClientError> {
+        let body = OAuthRevokeRequest {
+            refresh_token: refresh_token.clone(),
+        };
+        let _: OAuthRevokeResponse = self.post("oauth/revoke", &body, self.http.retry).await?;
+        Ok(())
     }
 
     /// `GET /healthz`: Ok when the relay is up and its storage answers.

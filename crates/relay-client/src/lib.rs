@@ -40,5 +40,5 @@ pub use secret::Secret;
 pub use session::{AccessTokenSource, BoxError, Session, TokenFuture};
 pub use wire::{
     AckResponse, DeadLetter, DeadLetterList, DeadLetterQuery, ErrorBody, LeasedEvent, NackResponse,
-    OAuthStartResponse, ReceiptHandle, TokenSet, codes,
+    OAuthRevokeResponse, OAuthStartResponse, ReceiptHandle, TokenSet, codes,
 };

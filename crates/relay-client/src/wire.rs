@@ -235,6 +235,10 @@ pub struct OAuthStartResponse {
     pub authorize_url: String,
     /// Seconds until `state` expires (600).
     pub expires_in: u64,
+    /// The HubSpot app id the relay brokers for: the desktop records it as the `sourceId` of
+    /// its own writes. Absent from relays older than this field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<u64>,
 }
 
 /// `POST /oauth/token`: finish the authorization-code flow.
@@ -253,6 +257,21 @@ pub struct OAuthTokenRequest {
 pub struct OAuthRefreshRequest {
     /// The portal's refresh token (from the OS keyring).
     pub refresh_token: Secret,
+}
+
+/// `POST /oauth/revoke`: "Disconnect" — HubSpot's revoke call needs the client secret, so the
+/// broker adds it, like for every other token call.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OAuthRevokeRequest {
+    /// The refresh token to revoke (HubSpot then refuses it and its access tokens).
+    pub refresh_token: Secret,
+}
+
+/// Answer to [`OAuthRevokeRequest`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OAuthRevokeResponse {
+    /// Always true: HubSpot accepted the revocation (an unknown token counts as revoked).
+    pub revoked: bool,
 }
 
 /// HubSpot's token response, passed through by the broker (which stores none of it).

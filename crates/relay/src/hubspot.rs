@@ -1,5 +1,5 @@
-//! The three HubSpot calls the relay makes: code exchange, refresh, and token introspection
-//! (all `/oauth/v3/…`, form-encoded, with the app's client secret in the body).
+//! The HubSpot calls the relay makes: code exchange, refresh, token introspection and
+//! revocation (all `/oauth/v3/…`, form-encoded, with the app's client secret in the body).
 
 use std::time::Duration;
 
@@ -123,6 +123,18 @@ impl HubSpotOAuth {
         })
     }
 
+    /// `POST /oauth/v3/token/revoke` for a refresh token (HubSpot answers 200 also for a token
+    /// it does not know, so revoking twice is fine).
+    pub async fn revoke(&self, refresh_token: &Secret) -> Result<(), HubSpotError> {
+        let form = [
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.expose()),
+            ("token_type_hint", "refresh_token"),
+            ("token", refresh_token.expose()),
+        ];
+        self.send("oauth/v3/token/revoke", &form).await.map(|_| ())
+    }
+
     async fn token_call(&self, form: &[(&str, &str)]) -> Result<TokenSet, HubSpotError> {
         let v = self.post("oauth/v3/token", form).await?;
         serde_json::from_value(v).map_err(|_| {
@@ -131,6 +143,12 @@ impl HubSpotOAuth {
     }
 
     async fn post(&self, path: &str, form: &[(&str, &str)]) -> Result<Value, HubSpotError> {
+        let body = self.send(path, form).await?;
+        body.ok_or_else(|| HubSpotError::Invalid("the answer is not JSON".into()))
+    }
+
+    /// One form POST; `Ok(None)` for a 2xx whose body is not JSON (revoke answers empty).
+    async fn send(&self, path: &str, form: &[(&str, &str)]) -> Result<Option<Value>, HubSpotError> {
         let url = self
             .api_base
             .join(path)
@@ -149,7 +167,7 @@ impl HubSpotOAuth {
             .map_err(|e| HubSpotError::Unavailable(self.scrub(&e.without_url().to_string())))?;
         let body: Option<Value> = serde_json::from_slice(&bytes).ok();
         if status.is_success() {
-            return body.ok_or_else(|| HubSpotError::Invalid("the answer is not JSON".into()));
+            return Ok(body);
         }
         let message = body
             .as_ref()

@@ -88,7 +88,7 @@ impl Metrics {
         self.with(|c| *c.sessions.entry(outcome).or_default() += 1);
     }
 
-    /// An OAuth broker call (`start`, `token`, `refresh`) with its outcome.
+    /// An OAuth broker call (`start`, `token`, `refresh`, `revoke`) with its outcome.
     pub fn oauth(&self, call: &'static str, outcome: &'static str) {
         self.with(|c| *c.oauth.entry((call, outcome)).or_default() += 1);
     }

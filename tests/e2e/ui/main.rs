@@ -1,4 +1,6 @@
 //! Real-window tests: the built app under Xvfb, driven through tauri-driver + WebKitWebDriver.
 //! Run by `scripts/test.sh` (which builds the UI and the app, and provides Xvfb).
 
+mod admin;
+mod connect;
 mod frame;

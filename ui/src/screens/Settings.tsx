@@ -1,6 +1,21 @@
 import type { AppStatus } from "../bindings/AppStatus";
+import type { SettingsUpdate } from "../bindings/SettingsUpdate";
+import {
+  BudgetSection,
+  ConnectionSection,
+  InputsSection,
+  LlmSection,
+  PromptSection,
+} from "../components/SettingsForms";
+import { ErrorPanel, Loading } from "../components/States";
+import { settingsView, updateSettings } from "../lib/admin";
+import { SETTINGS_CHANGED } from "../lib/events";
+import { useLive } from "../lib/useLive";
+import { useState } from "react";
+import type { SettingsView } from "../bindings/SettingsView";
+import "../components/admin.css";
 
-export function SettingsScreen({ status }: { status: AppStatus }) {
+function About({ status }: { status: AppStatus }) {
   return (
     <section className="panel">
       <h2>About this installation</h2>
@@ -21,5 +36,32 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
         </dd>
       </dl>
     </section>
+  );
+}
+
+/** Every admin choice: the LLM and its key, budget, prompt (versioned), inputs and per-field
+ *  policies, relay and connection. */
+export function SettingsScreen({ status }: { status: AppStatus }) {
+  const live = useLive(settingsView, [], [SETTINGS_CHANGED]);
+  // A save shows its result at once; the next engine read (after the settings event) wins.
+  const [override, setOverride] = useState<{ base: SettingsView | undefined; view: SettingsView } | null>(null);
+  const view = override && override.base === live.data ? override.view : live.data;
+  const show = (v: SettingsView) => setOverride({ base: live.data, view: v });
+  const save = async (update: SettingsUpdate) => show((await updateSettings(update)).view);
+  return (
+    <div className="stack">
+      {live.state === "loading" && !view && <Loading />}
+      {live.state === "error" && !view && <ErrorPanel message={live.error ?? "error"} onRetry={live.reload} />}
+      {view && (
+        <div className="stack">
+          <LlmSection view={view} save={save} onView={show} />
+          <BudgetSection view={view} save={save} />
+          <PromptSection view={view} save={save} />
+          <InputsSection view={view} save={save} />
+          <ConnectionSection view={view} save={save} />
+        </div>
+      )}
+      <About status={status} />
+    </div>
   );
 }

@@ -46,6 +46,7 @@ pub fn audit(env: &Env, args: AuditArgs) -> anyhow::Result<()> {
         outcome: args.outcome.as_deref().map(parse_outcome).transpose()?,
         contact_id: args.contact,
         correlation_id: args.correlation_id,
+        run_id: args.run,
         limit: Some(args.limit),
         ..Default::default()
     };

@@ -2,9 +2,12 @@
 
 mod audit;
 mod connect;
+mod enrich;
+mod oauth;
 mod provenance;
 mod reviews;
 mod run;
+mod runs;
 mod sandbox;
 
 use anyhow::Context;
@@ -37,11 +40,14 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Sandbox { contacts, seconds } => sandbox::sandbox(&env, contacts, seconds).await,
         Command::Connect(args) => connect::connect(&env, args).await,
+        Command::Disconnect { force } => connect::disconnect(&env, force).await,
         Command::Provision { dry_run } => connect::provision(&env, dry_run).await,
         Command::Run { until_idle } => run::run(&env, until_idle).await,
         Command::Reviews { action } => reviews::reviews(&env, action).await,
         Command::Provenance { contact_id } => provenance::provenance(&env, contact_id).await,
         Command::Audit(args) => audit::audit(&env, args),
+        Command::Enrich(args) => enrich::enrich(&env, args).await,
+        Command::Runs { action } => runs::runs(&env, action),
     }
 }
 

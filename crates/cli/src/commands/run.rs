@@ -2,8 +2,10 @@
 
 use std::time::Duration;
 
-use steward_engine::connection::{self, AuthKind, Connection};
+use steward_engine::connection::{self, AuthKind, Connection, ConnectionInfo};
+use steward_engine::pipeline::PipelineContext;
 use steward_engine::poller::PollerConfig;
+use steward_engine::relay_client::Session;
 use steward_engine::runtime::Runtime;
 use steward_engine::worker::WorkerConfig;
 
@@ -16,7 +18,30 @@ pub async fn run(env: &Env, until_idle: bool) -> anyhow::Result<()> {
         .settings
         .get::<Connection>()?
         .ok_or(connection::ConnectError::NotConnected)?;
-    let session = match (&info.auth, &info.relay_url) {
+    let session = relay_session(&info, &ctx).await?;
+    let mut poller = PollerConfig::new(ctx.app_id, ctx.input_properties.clone());
+    if until_idle {
+        poller.wait = Duration::from_secs(1);
+    }
+    let runtime = Runtime::start_with(ctx, session, poller, WorkerConfig::default(), until_idle);
+    let stop = runtime.shutdown_token();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            tracing::info!("stopping: finishing the round trips in flight");
+            stop.cancel();
+        }
+    });
+    runtime.wait().await?;
+    Ok(())
+}
+
+/// A relay session for live events when connected through OAuth with a relay (`None` for a
+/// private-app token: the local queue only).
+pub(super) async fn relay_session(
+    info: &ConnectionInfo,
+    ctx: &PipelineContext,
+) -> anyhow::Result<Option<Session>> {
+    Ok(match (&info.auth, &info.relay_url) {
         (AuthKind::Oauth, Some(relay)) => {
             let tokens = ctx.hubspot.tokens().clone();
             let session = steward_engine::relay_client::RelayClient::new(relay)?
@@ -36,19 +61,5 @@ pub async fn run(env: &Env, until_idle: bool) -> anyhow::Result<()> {
             );
             None
         }
-    };
-    let mut poller = PollerConfig::new(ctx.app_id, ctx.input_properties.clone());
-    if until_idle {
-        poller.wait = Duration::from_secs(1);
-    }
-    let runtime = Runtime::start_with(ctx, session, poller, WorkerConfig::default(), until_idle);
-    let stop = runtime.shutdown_token();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            tracing::info!("stopping: finishing the round trips in flight");
-            stop.cancel();
-        }
-    });
-    runtime.wait().await?;
-    Ok(())
+    })
 }

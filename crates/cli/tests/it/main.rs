@@ -5,6 +5,8 @@
 
 mod commands;
 mod crash;
+mod enrich;
+mod oauth;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -5,7 +5,8 @@
 //! Order of HubSpot calls, chosen so unchanged contacts cost almost nothing:
 //! 1. batch read of inputs + AI fields, without history;
 //! 2. association ids of recent activity → input hash → unchanged contacts stop here;
-//! 3. engagement bodies for changed contacts only → LLM;
+//! 3. engagement bodies for changed contacts only → LLM (calls stream out; each group of
+//!    [`WRITE_GROUP`] validated answers goes on to the write while the others still run);
 //! 4. batch read *with* history right before the write (the guard's check);
 //! 5. batch update of the allowed fields + bookkeeping;
 //! 6. batch read with history again to catch an edit that slipped in between, and restore it.
@@ -13,14 +14,18 @@
 mod activity;
 mod context;
 mod outcome;
+mod preview;
 mod proposal;
 mod run;
+mod stream;
 mod writeback;
 
 pub use context::{DryRun, Mode, PipelineContext, WorkItem};
 pub use outcome::{ContactDiff, FieldChange, ItemResult, Pause};
+pub use preview::preview_requests;
 pub use proposal::Proposal;
-pub use run::process_chunk;
+pub use run::{process_chunk, process_chunk_streaming};
+pub use stream::{ChunkHooks, Hold, Settle, WRITE_GROUP};
 
 /// Errors that stop a whole chunk: the local store failed, so nothing can be recorded.
 #[derive(Debug, thiserror::Error)]

@@ -1,13 +1,13 @@
 //! What a round trip reports back per contact: the audit outcome and, for dry runs and
 //! previews, the diff it would write.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::audit::Outcome;
 
 /// One field's current value, the AI's proposal, and what the guard decided.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct FieldChange {
     pub property: String,
@@ -20,7 +20,7 @@ pub struct FieldChange {
 }
 
 /// The proposed change for one contact.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ContactDiff {
     #[ts(type = "number")]

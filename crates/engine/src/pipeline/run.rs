@@ -3,17 +3,15 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
-use futures::StreamExt;
 use hubspot::{Contact, ReadOptions};
-use steward_llm::{EnrichmentRequest, LlmError};
-use tracing::Instrument;
+use steward_llm::EnrichmentRequest;
 
 use super::PipelineError;
 use super::activity::{self, EngagementRef};
 use super::context::{PipelineContext, WorkItem};
 use super::outcome::{ItemResult, Pause};
-use super::proposal::Proposal;
-use super::writeback::{self, Ready};
+use super::stream::{self, ChunkHooks};
+use crate::EngineError;
 use crate::audit::{self, AuditRecord, Outcome};
 use crate::clock::now_ms;
 use crate::fields;
@@ -39,6 +37,18 @@ pub(super) fn audit_failure(
     reason: &str,
     retry: bool,
 ) -> Result<(WorkItem, ItemResult), PipelineError> {
+    failure_with(&ctx.store.conn(), ctx, item, correlation_id, reason, retry)
+}
+
+/// [`audit_failure`] on a connection (or transaction) the caller already holds.
+pub(super) fn failure_with(
+    conn: &rusqlite::Connection,
+    ctx: &PipelineContext,
+    item: &WorkItem,
+    correlation_id: &str,
+    reason: &str,
+    retry: bool,
+) -> Result<(WorkItem, ItemResult), PipelineError> {
     let record = AuditRecord {
         correlation_id: correlation_id.to_owned(),
         portal_id: ctx.portal_id,
@@ -56,7 +66,7 @@ pub(super) fn audit_failure(
         }),
         ..Default::default()
     };
-    audit::insert(&ctx.store.conn(), &record, now_ms())?;
+    audit::insert(conn, &record, now_ms())?;
     let result = if retry {
         ItemResult::Retry {
             reason: reason.to_owned(),
@@ -72,6 +82,25 @@ pub(super) fn audit_failure(
     Ok((item.clone(), result))
 }
 
+/// Inserts audit rows in one transaction: one disk sync for a whole group instead of one per
+/// contact (a synchronous commit costs milliseconds; a batch run has thousands of rows).
+pub(super) fn insert_all(
+    ctx: &PipelineContext,
+    records: &[AuditRecord],
+) -> Result<(), EngineError> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let mut conn = ctx.store.conn();
+    let tx = conn.transaction()?;
+    let now = now_ms();
+    for record in records {
+        audit::insert(&tx, record, now)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 /// A HubSpot error for a whole group: pause (nothing audited, nothing attempted) or retry.
 pub(super) fn hubspot_failure<'a>(
     ctx: &PipelineContext,
@@ -80,12 +109,16 @@ pub(super) fn hubspot_failure<'a>(
 ) -> Result<Vec<(WorkItem, ItemResult)>, PipelineError> {
     let pause = Pause::from_hubspot(err);
     let reason = err.to_string();
-    items
+    let mut conn = ctx.store.conn();
+    let tx = conn.transaction().map_err(EngineError::from)?;
+    let results = items
         .map(|(item, cid)| match &pause {
             Some(p) => Ok((item.clone(), ItemResult::Deferred { pause: p.clone() })),
-            None => audit_failure(ctx, item, cid, &reason, true),
+            None => failure_with(&tx, ctx, item, cid, &reason, true),
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    tx.commit().map_err(EngineError::from)?;
+    Ok(results)
 }
 
 /// The correlation ID before the hash is known (failures while reading).
@@ -94,13 +127,13 @@ fn provisional_cid(ctx: &PipelineContext, contact_id: u64) -> String {
 }
 
 /// A contact that needs the LLM (owned, so LLM calls can run as independent futures).
-struct Changed {
-    item: WorkItem,
+pub(super) struct Changed {
+    pub(super) item: WorkItem,
     /// The non-empty input properties, as the LLM sees them.
-    properties: BTreeMap<String, String>,
-    input_hash: String,
-    correlation_id: String,
-    refs: Vec<EngagementRef>,
+    pub(super) properties: BTreeMap<String, String>,
+    pub(super) input_hash: String,
+    pub(super) correlation_id: String,
+    pub(super) refs: Vec<EngagementRef>,
 }
 
 fn month_start_ms(now: i64) -> i64 {
@@ -116,11 +149,29 @@ fn month_start_ms(now: i64) -> i64 {
     start.unix_timestamp() * 1000
 }
 
-/// Processes one chunk of contacts of one portal (≤ 100 keeps every batch call single).
+/// Processes one chunk of contacts of one portal and returns every contact's result.
 pub async fn process_chunk(
     ctx: &PipelineContext,
     items: Vec<WorkItem>,
 ) -> Result<Vec<(WorkItem, ItemResult)>, PipelineError> {
+    let mut all = Vec::new();
+    let mut collect = |results: Vec<(WorkItem, ItemResult)>| -> Result<(), EngineError> {
+        all.extend(results);
+        Ok(())
+    };
+    process_chunk_streaming(ctx, items, ChunkHooks::new(&mut collect)).await?;
+    Ok(all)
+}
+
+/// [`process_chunk`], handing results to `hooks` as soon as they are final: the unchanged and
+/// failed right after the reads, then each write group as it lands. A chunk can be large
+/// (association reads take 1,000 ids, so big chunks cost fewer HubSpot calls per contact)
+/// without holding every result until its slowest LLM call returns.
+pub async fn process_chunk_streaming(
+    ctx: &PipelineContext,
+    items: Vec<WorkItem>,
+    mut hooks: ChunkHooks<'_>,
+) -> Result<(), PipelineError> {
     let started = Instant::now();
     let ids: Vec<String> = items.iter().map(|i| i.contact_id.to_string()).collect();
     let mut properties: Vec<String> = ctx.input_properties.clone();
@@ -136,7 +187,9 @@ pub async fn process_chunk(
                 .iter()
                 .map(|i| provisional_cid(ctx, i.contact_id))
                 .collect();
-            return hubspot_failure(ctx, items.iter().zip(cids.iter().map(String::as_str)), &e);
+            let failed =
+                hubspot_failure(ctx, items.iter().zip(cids.iter().map(String::as_str)), &e)?;
+            return hooks.settle(failed);
         }
     };
     let contacts: HashMap<&str, &Contact> =
@@ -153,12 +206,15 @@ pub async fn process_chunk(
                 .iter()
                 .map(|i| provisional_cid(ctx, i.contact_id))
                 .collect();
-            return hubspot_failure(ctx, items.iter().zip(cids.iter().map(String::as_str)), &e);
+            let failed =
+                hubspot_failure(ctx, items.iter().zip(cids.iter().map(String::as_str)), &e)?;
+            return hooks.settle(failed);
         }
     };
     let read_ms = started.elapsed().as_millis() as u64;
 
     let mut results = Vec::new();
+    let mut records = Vec::new();
     let mut changed = Vec::new();
     for item in items {
         let id = item.contact_id.to_string();
@@ -194,7 +250,7 @@ pub async fn process_chunk(
         let _span = round_trip_span(&correlation_id, item.contact_id).entered();
         if !item.mode.force && stored == Some(input_hash.as_str()) {
             tracing::debug!("inputs unchanged: no LLM call, no write");
-            let record = AuditRecord {
+            records.push(AuditRecord {
                 correlation_id: correlation_id.clone(),
                 portal_id: ctx.portal_id,
                 contact_id: item.contact_id,
@@ -208,8 +264,7 @@ pub async fn process_chunk(
                 outcome: Some(Outcome::Unchanged),
                 reason: Some("inputs unchanged since the last write".into()),
                 ..Default::default()
-            };
-            audit::insert(&ctx.store.conn(), &record, now_ms())?;
+            });
             results.push((
                 item,
                 ItemResult::Done {
@@ -237,8 +292,10 @@ pub async fn process_chunk(
             refs: contact_refs,
         });
     }
+    insert_all(ctx, &records)?;
+    hooks.settle(results)?;
     if changed.is_empty() {
-        return Ok(results);
+        return Ok(());
     }
 
     if let Some(budget) = ctx.monthly_budget_micros {
@@ -250,15 +307,19 @@ pub async fn process_chunk(
                 budget,
                 "monthly LLM budget reached: pausing enrichment"
             );
-            results.extend(changed.into_iter().map(|c| {
-                (
-                    c.item,
-                    ItemResult::Deferred {
-                        pause: Pause::Budget,
-                    },
-                )
-            }));
-            return Ok(results);
+            return hooks.settle(
+                changed
+                    .into_iter()
+                    .map(|c| {
+                        (
+                            c.item,
+                            ItemResult::Deferred {
+                                pause: Pause::Budget,
+                            },
+                        )
+                    })
+                    .collect(),
+            );
         }
     }
 
@@ -267,16 +328,16 @@ pub async fn process_chunk(
     let bodies = match activity::bodies(&ctx.hubspot, &wanted).await {
         Ok(b) => b,
         Err(e) => {
-            let mut failed = hubspot_failure(
+            let failed = hubspot_failure(
                 ctx,
                 changed.iter().map(|c| (&c.item, c.correlation_id.as_str())),
                 &e,
             )?;
-            results.append(&mut failed);
-            return Ok(results);
+            return hooks.settle(failed);
         }
     };
     let fetch_ms = read_ms + bodies_started.elapsed().as_millis() as u64;
+    hooks.reads_done();
 
     let requests: Vec<(Changed, EnrichmentRequest)> = changed
         .into_iter()
@@ -294,92 +355,5 @@ pub async fn process_chunk(
             (c, request)
         })
         .collect();
-    let llm = ctx.llm.clone();
-    let answers: Vec<(Changed, Result<steward_llm::LlmResponse, LlmError>, u64)> =
-        futures::stream::iter(requests)
-            .map(move |(c, request)| {
-                let llm = llm.clone();
-                let span = round_trip_span(&c.correlation_id, c.item.contact_id);
-                async move {
-                    let llm_started = Instant::now();
-                    let answer = llm.enrich(&request).await;
-                    (c, answer, llm_started.elapsed().as_millis() as u64)
-                }
-                .instrument(span)
-            })
-            .buffer_unordered(64)
-            .collect()
-            .await;
-
-    let mut ready = Vec::new();
-    for (c, answer, llm_ms) in answers {
-        let _span = round_trip_span(&c.correlation_id, c.item.contact_id).entered();
-        let timings = Timings { fetch_ms, llm_ms };
-        match answer {
-            Err(e) if matches!(e, LlmError::Unauthorized | LlmError::BadConfig(..)) => {
-                results.push((
-                    c.item,
-                    ItemResult::Deferred {
-                        pause: Pause::LlmConfig {
-                            message: e.to_string(),
-                        },
-                    },
-                ));
-            }
-            Err(e) => {
-                results.push(audit_failure(
-                    ctx,
-                    &c.item,
-                    &c.correlation_id,
-                    &format!("LLM call failed: {e}"),
-                    e.is_retryable(),
-                )?);
-            }
-            Ok(response) => match response.output {
-                Err(invalid) => {
-                    let record = AuditRecord {
-                        correlation_id: c.correlation_id.clone(),
-                        portal_id: ctx.portal_id,
-                        contact_id: c.item.contact_id,
-                        trigger: c.item.trigger.as_str().to_owned(),
-                        trigger_ref: c.item.trigger_ref.clone(),
-                        run_id: c.item.run_id,
-                        input_hash: Some(c.input_hash.clone()),
-                        prompt_version: Some(ctx.prompt.version),
-                        model: Some(ctx.model_label()),
-                        tokens_in: response.usage.input_tokens,
-                        tokens_out: response.usage.output_tokens,
-                        cost_micros: response.cost_micros,
-                        fetch_ms,
-                        llm_ms,
-                        outcome: Some(Outcome::InvalidOutput),
-                        reason: Some(format!("{:?}: {}", invalid.reason, invalid.detail)),
-                        ..Default::default()
-                    };
-                    audit::insert(&ctx.store.conn(), &record, now_ms())?;
-                    results.push((
-                        c.item,
-                        ItemResult::Done {
-                            outcome: Outcome::InvalidOutput,
-                            correlation_id: c.correlation_id,
-                            diff: None,
-                            cost_micros: response.cost_micros,
-                        },
-                    ));
-                }
-                Ok(enrichment) => ready.push(Ready {
-                    item: c.item,
-                    input_hash: c.input_hash,
-                    correlation_id: c.correlation_id,
-                    proposal: Proposal::from_enrichment(&enrichment),
-                    tokens_in: response.usage.input_tokens,
-                    tokens_out: response.usage.output_tokens,
-                    cost_micros: response.cost_micros,
-                    timings,
-                }),
-            },
-        }
-    }
-    results.extend(writeback::apply(ctx, ready).await?);
-    Ok(results)
+    stream::enrich_and_write(ctx, requests, fetch_ms, &mut hooks).await
 }

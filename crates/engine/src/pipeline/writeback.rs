@@ -10,7 +10,9 @@ use hubspot::{Contact, ObjectUpdate, PropertyVersion, ReadOptions};
 use super::context::{DryRun, PipelineContext, WorkItem};
 use super::outcome::{ContactDiff, FieldChange, ItemResult};
 use super::proposal::Proposal;
-use super::run::{Timings, audit_failure, hubspot_failure, round_trip_span};
+use super::run::{
+    Timings, audit_failure, failure_with, hubspot_failure, insert_all, round_trip_span,
+};
 use crate::audit::{self, AuditRecord, Outcome};
 use crate::clock::{now_ms, rfc3339};
 use crate::fields;
@@ -184,6 +186,7 @@ pub async fn apply(
     let by_id: HashMap<&str, &Contact> = fresh.results.iter().map(|c| (c.id.as_str(), c)).collect();
 
     let mut results = Vec::new();
+    let mut dry_records = Vec::new();
     let mut to_write: Vec<(Ready, Verdict)> = Vec::new();
     for mut r in ready {
         let _span = round_trip_span(&r.correlation_id, r.item.contact_id).entered();
@@ -211,7 +214,7 @@ pub async fn apply(
                 verdict.writes.len(),
                 verdict.blocked.len()
             ));
-            audit::insert(&ctx.store.conn(), &record, now_ms())?;
+            dry_records.push(record);
             results.push((
                 r.item.clone(),
                 ItemResult::Done {
@@ -225,6 +228,7 @@ pub async fn apply(
         }
         to_write.push((r, verdict));
     }
+    insert_all(ctx, &dry_records)?;
     if to_write.is_empty() {
         return Ok(results);
     }
@@ -345,6 +349,9 @@ pub async fn apply(
         restore(ctx, &to_write, &restores).await?
     };
 
+    // The group's audit rows and reviews commit together (one disk sync per group).
+    let mut conn = ctx.store.conn();
+    let tx = conn.transaction().map_err(EngineError::from)?;
     for (idx, (r, verdict)) in to_write.iter().enumerate() {
         let _span = round_trip_span(&r.correlation_id, r.item.contact_id).entered();
         let id = r.item.contact_id.to_string();
@@ -353,7 +360,8 @@ pub async fn apply(
                 .get(&id)
                 .cloned()
                 .unwrap_or_else(|| "HubSpot did not confirm the update".to_owned());
-            results.push(audit_failure(
+            results.push(failure_with(
+                &tx,
                 ctx,
                 &r.item,
                 &r.correlation_id,
@@ -365,7 +373,6 @@ pub async fn apply(
         let restored: Vec<&(usize, String, Attributed)> =
             restores.iter().filter(|x| x.0 == idx).collect();
         let now = now_ms();
-        let conn = ctx.store.conn();
         let held_back = verdict
             .blocked
             .iter()
@@ -376,7 +383,7 @@ pub async fn apply(
                     .map(|(_, p, h)| (ReviewKind::Conflict, p, h)),
             );
         for (kind, property, human) in held_back {
-            raise_review(ctx, &conn, r, kind, property, human, now)?;
+            raise_review(ctx, &tx, r, kind, property, human, now)?;
         }
         let fields_written: Vec<String> = verdict
             .writes
@@ -432,7 +439,7 @@ pub async fn apply(
             fields = record.fields_written.len(),
             "round trip finished"
         );
-        audit::insert(&conn, &record, now)?;
+        audit::insert(&tx, &record, now)?;
         results.push((
             r.item.clone(),
             ItemResult::Done {
@@ -443,6 +450,7 @@ pub async fn apply(
             },
         ));
     }
+    tx.commit().map_err(EngineError::from)?;
     Ok(results)
 }
 

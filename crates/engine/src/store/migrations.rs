@@ -120,7 +120,7 @@ const STEPS: &[&str] = &[
         resolved_value    TEXT,
         resolved_at       INTEGER,
         created_at        INTEGER NOT NULL,
-        UNIQUE (portal_id, contact_id, property, input_hash)
+        UNIQUE (portal_id, contact_id, property, input_hash, kind)
     ) STRICT;
     CREATE INDEX reviews_pending ON reviews (status, created_at DESC);
     CREATE TABLE writes (
@@ -135,6 +135,56 @@ const STEPS: &[&str] = &[
     ) STRICT;
     CREATE INDEX writes_lookup ON writes (portal_id, object_id, property, value_hash);
     CREATE INDEX writes_by_time ON writes (written_at);",
+    // 3: the admin screens at millions of audit rows. Per-contact and per-outcome lookups
+    // newest first (the rowid rides along in each index, so `ORDER BY id DESC` needs no
+    // sort), and an hourly rollup kept by a trigger so the Activity charts read a few
+    // thousand rows instead of scanning the audit table.
+    "CREATE INDEX audit_by_contact_id ON audit (contact_id);
+    CREATE INDEX audit_by_outcome ON audit (outcome);
+    CREATE TABLE audit_hourly (
+        hour        INTEGER NOT NULL,
+        outcome     TEXT NOT NULL,
+        rows        INTEGER NOT NULL DEFAULT 0,
+        tokens_in   INTEGER NOT NULL DEFAULT 0,
+        tokens_out  INTEGER NOT NULL DEFAULT 0,
+        cost_micros INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (hour, outcome)
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO audit_hourly (hour, outcome, rows, tokens_in, tokens_out, cost_micros)
+        SELECT created_at / 3600000, outcome, count(*), sum(tokens_in), sum(tokens_out),
+               sum(cost_micros)
+        FROM audit GROUP BY 1, 2;
+    CREATE TRIGGER audit_hourly_rollup AFTER INSERT ON audit BEGIN
+        INSERT INTO audit_hourly (hour, outcome, rows, tokens_in, tokens_out, cost_micros)
+        VALUES (NEW.created_at / 3600000, NEW.outcome, 1, NEW.tokens_in, NEW.tokens_out,
+                NEW.cost_micros)
+        ON CONFLICT (hour, outcome) DO UPDATE SET
+            rows        = rows + 1,
+            tokens_in   = tokens_in + excluded.tokens_in,
+            tokens_out  = tokens_out + excluded.tokens_out,
+            cost_micros = cost_micros + excluded.cost_micros;
+    END;",
+    // 4: batch runs: membership paging state, estimates, the current active stretch (rate and
+    // ETA), per-contact diffs (a dry run shows them after the fact), and the indexes the run
+    // and claim queries need.
+    "ALTER TABLE runs ADD COLUMN enqueued INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN paging_done INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN estimated_tokens INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN estimated_cost_micros INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN resumed_at INTEGER;
+    ALTER TABLE runs ADD COLUMN resumed_processed INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX runs_by_status ON runs (portal_id, status);
+    CREATE TABLE run_diffs (
+        run_id         INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        contact_id     INTEGER NOT NULL,
+        correlation_id TEXT NOT NULL,
+        outcome        TEXT NOT NULL,
+        diff           TEXT NOT NULL,
+        created_at     INTEGER NOT NULL,
+        PRIMARY KEY (run_id, contact_id)
+    ) STRICT;
+    CREATE INDEX jobs_by_run ON jobs (run_id, status) WHERE run_id IS NOT NULL;
+    CREATE INDEX jobs_by_contact ON jobs (portal_id, contact_id, status);",
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -155,5 +205,38 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn the_hourly_rollup_is_backfilled_from_existing_audit_rows() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut conn, 2).unwrap();
+        for (at, outcome, cost) in [
+            (0, "written", 5),
+            (1_000, "written", 7),
+            (7_200_000, "failed", 0),
+        ] {
+            conn.execute(
+                "INSERT INTO audit (correlation_id, portal_id, contact_id, trigger, outcome,
+                    cost_micros, created_at) VALUES ('c', 1, 2, 'live', ?1, ?2, ?3)",
+                rusqlite::params![outcome, cost, at],
+            )
+            .unwrap();
+        }
+        super::apply(&mut conn).unwrap();
+        let rows: Vec<(i64, String, i64, i64)> = conn
+            .prepare("SELECT hour, outcome, rows, cost_micros FROM audit_hourly ORDER BY hour")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                (0, "written".to_owned(), 2, 12),
+                (2, "failed".to_owned(), 1, 0)
+            ]
+        );
     }
 }

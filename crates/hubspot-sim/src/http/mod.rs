@@ -10,6 +10,7 @@ mod layers;
 mod lists;
 mod oauth;
 mod properties;
+mod search;
 mod support;
 
 use std::sync::Arc;
@@ -49,6 +50,7 @@ fn hubspot_api(sim: &Arc<Sim>) -> Router<Arc<Sim>> {
             "/crm/v3/objects/contacts/batch/update",
             post(batch::update_contacts),
         )
+        .route("/crm/v3/objects/contacts/search", post(search::contacts))
         .route(
             "/crm/v3/objects/contacts/{contactId}",
             get(contacts::get_one).patch(contacts::update),

@@ -16,4 +16,5 @@ mod properties;
 mod ratelimit;
 mod reads;
 mod record;
+mod search;
 mod webhooks;

@@ -5,6 +5,7 @@ mod associations;
 mod lists;
 mod objects;
 mod properties;
+mod search;
 
 /// Most inputs HubSpot accepts in one batch read.
 pub const BATCH_READ_MAX: usize = 100;

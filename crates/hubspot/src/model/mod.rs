@@ -7,6 +7,7 @@ pub mod list;
 pub mod oauth;
 pub mod object;
 pub mod property;
+pub mod search;
 
 pub use account::AccountDetails;
 pub use association::{Association, AssociationSet, AssociationType};
@@ -20,3 +21,4 @@ pub use property::{
     ModificationMetadata, Property, PropertyCreate, PropertyGroup, PropertyGroupCreate,
     PropertyOption,
 };
+pub use search::{Filter, FilterGroup, SEARCH_LIMIT_MAX, SearchRequest, SearchSort};

@@ -12,5 +12,6 @@ mod properties;
 mod rate_limits;
 mod redaction;
 mod retries;
+mod search;
 mod support;
 mod tokens;

@@ -63,6 +63,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/oauth/callback", get(oauth::callback))
         .route("/oauth/token", post(oauth::token))
         .route("/oauth/refresh", post(oauth::refresh))
+        .route("/oauth/revoke", post(oauth::revoke))
         .route("/v1/sessions", post(sessions::create))
         .route("/v1/portals/{portal_id}/events/lease", post(queue::lease))
         .route("/v1/portals/{portal_id}/events/ack", post(queue::ack))

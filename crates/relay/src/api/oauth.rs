@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use relay_client::wire::{
-    OAuthRefreshRequest, OAuthStartRequest, OAuthStartResponse, OAuthTokenRequest, TokenSet,
+    OAuthRefreshRequest, OAuthRevokeRequest, OAuthRevokeResponse, OAuthStartRequest,
+    OAuthStartResponse, OAuthTokenRequest, TokenSet,
 };
 use relay_client::{Secret, codes};
 use sha2::{Digest, Sha256};
@@ -82,6 +83,7 @@ pub(crate) async fn start(
         state: oauth_state,
         authorize_url,
         expires_in: state.config.oauth_state_ttl.as_secs(),
+        app_id: Some(state.config.app_id),
     }))
 }
 
@@ -225,6 +227,27 @@ pub(crate) async fn refresh(
         .metrics
         .oauth("refresh", if result.is_ok() { "ok" } else { "refused" });
     result.map(Json)
+}
+
+/// `POST /oauth/revoke`: the desktop's "Disconnect". HubSpot's `/oauth/v3/token/revoke` needs
+/// the client secret, so the broker adds it; it stores and logs nothing of the token.
+pub(crate) async fn revoke(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<OAuthRevokeResponse>, ApiError> {
+    let req: OAuthRevokeRequest = read_json(&headers, body).await?;
+    let token: &Secret = &req.refresh_token;
+    if token.is_empty() || token.expose().len() > 4096 {
+        return Err(ApiError::bad_request(
+            "refresh_token must be a HubSpot refresh token",
+        ));
+    }
+    let result = state.hubspot.revoke(token).await.map_err(hubspot_error);
+    state
+        .metrics
+        .oauth("revoke", if result.is_ok() { "ok" } else { "refused" });
+    result.map(|()| Json(OAuthRevokeResponse { revoked: true }))
 }
 
 fn hubspot_error(e: HubSpotError) -> ApiError {

@@ -123,6 +123,11 @@ async fn oauth_then_session_then_live_webhooks() {
         .await
         .unwrap();
     assert!(refreshed.expires_in > 0);
+    assert_eq!(
+        start.app_id,
+        Some(APP),
+        "the desktop learns the app id at start"
+    );
 
     // A session from the (refreshed) access token: introspected at the simulator.
     let session = client.open_session(&refreshed.access_token).await.unwrap();
@@ -188,6 +193,42 @@ async fn oauth_then_session_then_live_webhooks() {
             || stats["webhooksSent"].as_u64().unwrap_or(0) >= 1,
         "{stats}"
     );
+    live.relay.shutdown().await.unwrap();
+    live.sim.shutdown().await;
+}
+
+/// "Disconnect": the broker revokes the refresh token at HubSpot with the client secret; the
+/// token is dead afterwards, and revoking it again is still fine.
+#[tokio::test]
+async fn revoke_through_the_broker_kills_the_refresh_token() {
+    let live = live().await;
+    let client = RelayClient::new(&live.relay.base_url()).unwrap();
+    let verifier = Secret::new("r".repeat(64));
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(Sha256::digest(verifier.expose().as_bytes()));
+    let start = client.oauth_start(&challenge).await.unwrap();
+    let deep_link = authorize(&start.authorize_url).await;
+    let q: std::collections::HashMap<_, _> = deep_link.query_pairs().into_owned().collect();
+    let tokens = client
+        .oauth_token(&Secret::new(q["code"].clone()), &q["state"], &verifier)
+        .await
+        .unwrap();
+    let refresh = tokens.refresh_token.unwrap();
+    client.oauth_refresh(&refresh).await.unwrap();
+
+    client.oauth_revoke(&refresh).await.unwrap();
+    let err = client.oauth_refresh(&refresh).await.unwrap_err();
+    assert_eq!(err.code(), Some("hubspot_rejected"), "{err}");
+    client.oauth_revoke(&refresh).await.unwrap();
+    let stats = sim_stats(&live.sim).await;
+    let revokes: u64 = stats["requests"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| k.contains("/oauth/v3/token/revoke"))
+        .map(|(_, v)| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(revokes, 2, "{stats}");
     live.relay.shutdown().await.unwrap();
     live.sim.shutdown().await;
 }

@@ -1,0 +1,186 @@
+//! The engine as a shell runs it: one [`EngineHost`] per process holds the [`Runtime`] of the
+//! connected portal and (re)starts it when the connection or the LLM settings change — at
+//! launch, after Connect, after Disconnect. With OAuth it opens the relay session (lease/ack)
+//! with the HubSpot access token, renewed through the relay broker; with a private-app token
+//! it works the local queue only. The desktop's Reviews/Activity screens read [`EngineStatus`].
+
+use std::sync::Arc;
+
+use relay_client::{RelayClient, Session};
+use serde::Serialize;
+use tokio::sync::Mutex;
+use ts_rs::TS;
+
+use crate::Store;
+use crate::connection::{self, AuthKind, ConnectError, Connection, ConnectionInfo};
+use crate::pipeline::{Pause, PipelineContext};
+use crate::poller::PollerConfig;
+use crate::runtime::Runtime;
+use crate::settings::Settings;
+use crate::worker::{WorkerConfig, WorkerSignals};
+
+/// What the app shows about the running engine.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct EngineStatus {
+    /// The worker runs (jobs are processed).
+    pub running: bool,
+    /// A relay session is open: live webhook events are received.
+    pub polling: bool,
+    #[ts(type = "number | null")]
+    pub portal_id: Option<u64>,
+    /// Why enrichment is paused, if it is.
+    pub pause: Option<Pause>,
+    /// Why the engine (or its polling) could not start, for the admin to fix.
+    pub problem: Option<String>,
+    /// Events leased from the relay since the engine started.
+    #[ts(type = "number")]
+    pub leased: u64,
+}
+
+#[derive(Default)]
+struct Running {
+    runtime: Option<Runtime>,
+    portal_id: Option<u64>,
+    polling: bool,
+    problem: Option<String>,
+}
+
+/// Holds the running engine of one data directory.
+pub struct EngineHost {
+    store: Store,
+    poller: Box<dyn Fn(&PipelineContext) -> PollerConfig + Send + Sync>,
+    worker: WorkerConfig,
+    running: Mutex<Running>,
+}
+
+impl EngineHost {
+    /// A host with the default poller and worker settings; nothing runs until [`Self::start`].
+    pub fn new(store: Store) -> Self {
+        Self::with_config(
+            store,
+            |ctx| PollerConfig::new(ctx.app_id, ctx.input_properties.clone()),
+            WorkerConfig::default(),
+        )
+    }
+
+    /// A host with custom loop settings (tests shorten the long-poll).
+    pub fn with_config(
+        store: Store,
+        poller: impl Fn(&PipelineContext) -> PollerConfig + Send + Sync + 'static,
+        worker: WorkerConfig,
+    ) -> Self {
+        Self {
+            store,
+            poller: Box::new(poller),
+            worker,
+            running: Mutex::new(Running::default()),
+        }
+    }
+
+    /// Stops whatever runs and starts the engine for the stored connection (nothing when not
+    /// connected). Problems are reported in the returned status, not as errors: the app keeps
+    /// working and shows them.
+    pub async fn start(&self) -> EngineStatus {
+        let mut running = self.running.lock().await;
+        stop_runtime(&mut running).await;
+        match self.launch().await {
+            Ok(next) => *running = next,
+            Err(e) => {
+                tracing::warn!(error = %e, "the engine did not start");
+                *running = Running {
+                    problem: Some(e.to_string()),
+                    ..Running::default()
+                };
+            }
+        }
+        snapshot(&running)
+    }
+
+    /// Stops the engine (Disconnect, quit), letting in-flight round trips finish.
+    pub async fn stop(&self) {
+        let mut running = self.running.lock().await;
+        stop_runtime(&mut running).await;
+        *running = Running::default();
+    }
+
+    pub async fn status(&self) -> EngineStatus {
+        snapshot(&*self.running.lock().await)
+    }
+
+    /// The running worker's signals (wake it after queueing jobs; observe settled chunks).
+    pub async fn signals(&self) -> Option<Arc<WorkerSignals>> {
+        let running = self.running.lock().await;
+        running.runtime.as_ref().map(|r| r.signals.clone())
+    }
+
+    async fn launch(&self) -> Result<Running, ConnectError> {
+        let settings = Settings::new(self.store.clone());
+        let Some(info) = settings.get::<Connection>()? else {
+            return Ok(Running::default());
+        };
+        let ctx = connection::pipeline_context(&self.store)?;
+        let (session, problem) = match open_session(&ctx, &info).await {
+            Ok(session) => (session, None),
+            Err(e) => {
+                tracing::warn!(error = %e, "no relay session: live events are not received");
+                (
+                    None,
+                    Some(format!(
+                        "live HubSpot events are not received: {e}. Check the relay URL, then reconnect"
+                    )),
+                )
+            }
+        };
+        let polling = session.is_some();
+        let poller = (self.poller)(&ctx);
+        let runtime = Runtime::start(ctx, session, poller, self.worker.clone());
+        tracing::info!(portal_id = info.portal_id, polling, "engine started");
+        Ok(Running {
+            runtime: Some(runtime),
+            portal_id: Some(info.portal_id),
+            polling,
+            problem,
+        })
+    }
+}
+
+/// The relay session for an OAuth connection; `None` for a private-app token.
+async fn open_session(
+    ctx: &PipelineContext,
+    info: &ConnectionInfo,
+) -> Result<Option<Session>, relay_client::ClientError> {
+    let (AuthKind::Oauth, Some(relay)) = (info.auth, info.relay_url.as_deref()) else {
+        return Ok(None);
+    };
+    let tokens = ctx.hubspot.tokens().clone();
+    let session = RelayClient::new(relay)?
+        .open_session_with(move || {
+            let tokens = tokens.clone();
+            async move {
+                let t = tokens.access_token().await?;
+                Ok(relay_client::Secret::new(t.expose()))
+            }
+        })
+        .await?;
+    Ok(Some(session))
+}
+
+async fn stop_runtime(running: &mut Running) {
+    if let Some(runtime) = running.runtime.take()
+        && let Err(e) = runtime.stop().await
+    {
+        tracing::warn!(error = %e, "the engine stopped with an error");
+    }
+}
+
+fn snapshot(running: &Running) -> EngineStatus {
+    EngineStatus {
+        running: running.runtime.is_some(),
+        polling: running.polling,
+        portal_id: running.portal_id,
+        pause: running.runtime.as_ref().and_then(Runtime::pause),
+        problem: running.problem.clone(),
+        leased: running.runtime.as_ref().map_or(0, Runtime::leased),
+    }
+}

@@ -1,0 +1,114 @@
+//! Live updates without a polling UI: a watcher looks at the store twice a second
+//! ([`steward_engine::changes`]) and turns what changed into Tauri events for the screens, the
+//! tray's pending count, and one grouped desktop notification per burst of new reviews.
+
+use std::time::{Duration, Instant};
+
+use steward_engine::Store;
+use steward_engine::changes::ChangeWatcher;
+use steward_engine::context_cache::ContextCache;
+use steward_engine::host::EngineHost;
+use tauri::{AppHandle, Emitter, Manager};
+use tauri_plugin_notification::NotificationExt;
+
+/// Pending reviews changed: `ReviewsChanged { pending, raised }`.
+pub const REVIEWS_CHANGED: &str = "steward://reviews-changed";
+/// New audit rows: `AuditAppended { last_id, new_rows }`.
+pub const AUDIT_APPENDED: &str = "steward://audit-appended";
+/// Queued or running jobs changed: `JobsChanged { active }`.
+pub const JOBS_CHANGED: &str = "steward://jobs-changed";
+/// Settings changed (from any window or command): no payload.
+pub const SETTINGS_CHANGED: &str = "steward://settings-changed";
+/// Open a screen (the tray's "Reviews" entry): the screen id.
+pub const NAVIGATE: &str = "steward://navigate";
+
+const TICK: Duration = Duration::from_millis(500);
+/// New reviews within this window become one notification.
+const GROUP_WINDOW: Duration = Duration::from_secs(3);
+
+/// New reviews seen but not yet announced.
+#[derive(Default)]
+struct Burst {
+    raised: u64,
+    since: Option<Instant>,
+}
+
+/// Starts the watcher for the life of the app.
+pub fn start(app: &AppHandle, store: Store) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut watcher = ChangeWatcher::default();
+        let mut burst = Burst::default();
+        loop {
+            let changes = {
+                let conn = store.conn();
+                watcher.poll(&conn)
+            };
+            match changes {
+                Ok(c) => {
+                    if let Some(r) = &c.reviews {
+                        let _ = app.emit(REVIEWS_CHANGED, r);
+                        crate::tray::set_pending(&app, r.pending);
+                        if r.raised > 0 {
+                            burst.raised += r.raised;
+                            burst.since.get_or_insert_with(Instant::now);
+                        }
+                    }
+                    if let Some(a) = &c.audit {
+                        let _ = app.emit(AUDIT_APPENDED, a);
+                    }
+                    if let Some(j) = &c.jobs {
+                        let _ = app.emit(JOBS_CHANGED, j);
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "could not read changes"),
+            }
+            if burst.since.is_some_and(|t| t.elapsed() >= GROUP_WINDOW) {
+                notify_reviews(&app, burst.raised);
+                burst = Burst::default();
+            }
+            tokio::time::sleep(TICK).await;
+        }
+    });
+}
+
+fn notify_reviews(app: &AppHandle, raised: u64) {
+    let title = if raised == 1 {
+        "1 new review".to_owned()
+    } else {
+        format!("{raised} new reviews")
+    };
+    let result = app
+        .notification()
+        .builder()
+        .title(title)
+        .body(
+            "People edited fields the AI also wanted to change. Open Steward → Reviews to decide.",
+        )
+        .show();
+    if let Err(e) = result {
+        // No notification daemon (a headless session): the badge and the tray still show it.
+        tracing::info!(error = %e, "could not show a desktop notification");
+    }
+}
+
+/// Wakes the running engine so a job queued from the UI starts at once.
+pub async fn wake_engine(app: &AppHandle) {
+    if let Some(host) = app.try_state::<EngineHost>()
+        && let Some(signals) = host.signals().await
+    {
+        signals.wake.notify_one();
+    }
+}
+
+/// After a settings change: forget the cached context, restart the engine with the new
+/// settings, and tell every screen.
+pub async fn settings_changed(app: &AppHandle) {
+    if let Some(contexts) = app.try_state::<ContextCache>() {
+        contexts.invalidate();
+    }
+    if let Some(host) = app.try_state::<EngineHost>() {
+        host.start().await;
+    }
+    let _ = app.emit(SETTINGS_CHANGED, ());
+}

@@ -402,6 +402,11 @@ async fn main() -> anyhow::Result<()> {
             .unwrap()
         }),
     ));
+    let month = steward_engine::settings_api::month_start_ms(now);
+    engine.push(stats(
+        "settings: this month's LLM spend (also the budget check)",
+        time(100, |_| audit::cost_since(&store.conn(), month).unwrap()),
+    ));
     engine.push(stats(
         "live-update snapshot (every 500 ms)",
         time(300, |_| Snapshot::read(&store.conn()).unwrap()),

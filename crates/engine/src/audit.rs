@@ -31,6 +31,9 @@ pub enum Outcome {
     Rejected,
     /// A human edit slipped in between our check and our write; it was restored.
     Conflict,
+    /// The write was sent to HubSpot and not yet confirmed. Recorded before sending, so a crash
+    /// never leaves a write without its row; the next round trip for the contact settles it.
+    InFlight,
 }
 
 impl Outcome {
@@ -45,6 +48,7 @@ impl Outcome {
             Self::Approved => "approved",
             Self::Rejected => "rejected",
             Self::Conflict => "conflict",
+            Self::InFlight => "in_flight",
         }
     }
 
@@ -58,6 +62,7 @@ impl Outcome {
             "approved" => Self::Approved,
             "rejected" => Self::Rejected,
             "conflict" => Self::Conflict,
+            "in_flight" => Self::InFlight,
             _ => Self::Failed,
         }
     }
@@ -140,6 +145,60 @@ pub fn insert(conn: &Connection, r: &AuditRecord, now_ms: i64) -> Result<i64, En
         ],
     )?;
     Ok(conn.last_insert_rowid())
+}
+
+/// Rewrites a row in place (an in-flight row becoming its final outcome).
+pub fn finalize(conn: &Connection, id: i64, r: &AuditRecord) -> Result<(), EngineError> {
+    let fields = serde_json::to_string(&r.fields_written).unwrap_or_else(|_| "[]".into());
+    conn.execute(
+        "UPDATE audit SET outcome = ?2, reason = ?3, fields_written = ?4, write_ms = ?5,
+                          hubspot_correlation_id = ?6
+         WHERE id = ?1",
+        params![
+            id,
+            r.outcome.unwrap_or(Outcome::Failed).as_str(),
+            r.reason,
+            fields,
+            r.write_ms as i64,
+            r.hubspot_correlation_id,
+        ],
+    )?;
+    conn.execute(
+        "DELETE FROM audit_checkpoints WHERE audit_id = ?1",
+        params![id],
+    )?;
+    Ok(())
+}
+
+/// Stores what an in-flight row's write needs to be verified after a crash.
+pub fn save_checkpoint(conn: &Connection, id: i64, checkpoint: &str) -> Result<(), EngineError> {
+    conn.execute(
+        "INSERT OR REPLACE INTO audit_checkpoints (audit_id, checkpoint) VALUES (?1, ?2)",
+        params![id, checkpoint],
+    )?;
+    Ok(())
+}
+
+/// Removes a row that never became a write (the write was refused outright).
+pub fn delete(conn: &Connection, id: i64) -> Result<(), EngineError> {
+    conn.execute("DELETE FROM audit WHERE id = ?1", params![id])?;
+    Ok(())
+}
+
+/// In-flight rows of these contacts, with their checkpoints (oldest first).
+pub fn in_flight(
+    conn: &Connection,
+    portal_id: u64,
+    contact_id: u64,
+) -> Result<Vec<(AuditRecord, Option<String>)>, EngineError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.*, c.checkpoint AS cp FROM audit a LEFT JOIN audit_checkpoints c ON c.audit_id = a.id
+         WHERE a.portal_id = ?1 AND a.contact_id = ?2 AND a.outcome = 'in_flight' ORDER BY a.id",
+    )?;
+    let rows = stmt.query_map(params![portal_id as i64, contact_id as i64], |row| {
+        Ok((read_row(row)?, row.get::<_, Option<String>>("cp")?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Which rows to list. Pages go backwards in time with `before_id` (keyset paging stays fast at
@@ -244,11 +303,18 @@ fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
     })
 }
 
-/// LLM spend since `since_ms` (the start of the budget month), in micro-dollars.
+/// LLM spend since `since_ms` (the start of the budget month), in micro-dollars. Whole hours
+/// come from the `audit_hourly` rollup and only the rows of a partial first hour from the audit
+/// itself, so the budget check (every chunk) and Settings stay fast at millions of rows.
 pub fn cost_since(conn: &Connection, since_ms: i64) -> Result<u64, EngineError> {
+    const HOUR_MS: i64 = 3_600_000;
+    let first_full_hour =
+        since_ms.div_euclid(HOUR_MS) + i64::from(since_ms.rem_euclid(HOUR_MS) != 0);
     let total: i64 = conn.query_row(
-        "SELECT coalesce(sum(cost_micros), 0) FROM audit WHERE created_at >= ?1",
-        params![since_ms],
+        "SELECT (SELECT coalesce(sum(cost_micros), 0) FROM audit_hourly WHERE hour >= ?2)
+              + (SELECT coalesce(sum(cost_micros), 0) FROM audit
+                 WHERE created_at >= ?1 AND created_at < ?2 * 3600000)",
+        params![since_ms, first_full_hour],
         |r| r.get(0),
     )?;
     Ok(total.max(0) as u64)
@@ -342,5 +408,10 @@ mod tests {
             "paging is ignored"
         );
         assert_eq!(count(&conn, &AuditFilter::default()).unwrap(), 5);
+        // Whole hours from the rollup plus the partial first hour from the rows.
+        insert(&conn, &record(9, Outcome::Written), 7_200_000 + 5).unwrap();
+        assert_eq!(cost_since(&conn, 1002).unwrap(), 40);
+        assert_eq!(cost_since(&conn, 3_600_000).unwrap(), 10);
+        assert_eq!(cost_since(&conn, 7_200_006).unwrap(), 0);
     }
 }

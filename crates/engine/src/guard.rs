@@ -6,7 +6,7 @@ use crate::fields::FieldPolicy;
 use crate::writer::Writer;
 
 /// One version of a field with its writer already classified; histories are newest first.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Attributed {
     pub value: String,
     pub timestamp_ms: i64,

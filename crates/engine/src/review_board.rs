@@ -79,16 +79,13 @@ impl ReviewItem {
             .as_ref()
             .map(|w| w.label())
             .unwrap_or_else(|| "someone outside Steward".to_owned());
-        let when = review
-            .human_at
-            .map(|t| format!(" at {}", crate::clock::rfc3339(t)))
-            .unwrap_or_default();
+        // The UI shows when, in the admin's time zone; the sentence says why.
         let why_blocked = match review.kind {
             ReviewKind::Guarded => format!(
-                "{human_label} changed this field{when}, after Steward's last write. The guard keeps a person's newer value; approve to replace it with the AI's."
+                "{human_label} changed this field after Steward's last write. The guard keeps a person's newer value; approve to replace it with the AI's."
             ),
             ReviewKind::Conflict => format!(
-                "{human_label} edited this field{when}, between Steward's check and its write. Steward restored the person's value; approve to write the AI's after all."
+                "{human_label} edited this field between Steward's check and its write. Steward restored the person's value; approve to write the AI's after all."
             ),
         };
         Self {

@@ -9,3 +9,4 @@ mod connect;
 mod enrichment;
 mod guard;
 mod invalid_output;
+mod model;

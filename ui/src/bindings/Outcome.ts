@@ -3,4 +3,4 @@
 /**
  * What happened in one round trip.
  */
-export type Outcome = "written" | "unchanged" | "guarded" | "invalid_output" | "failed" | "dry_run" | "approved" | "rejected" | "conflict";
+export type Outcome = "written" | "unchanged" | "guarded" | "invalid_output" | "failed" | "dry_run" | "approved" | "rejected" | "conflict" | "in_flight";

@@ -77,6 +77,7 @@ export const OUTCOME_LABELS: Record<Outcome, string> = {
   approved: "Approved",
   rejected: "Rejected",
   conflict: "Conflict",
+  in_flight: "Write in flight",
 };
 
 export const OUTCOMES = Object.keys(OUTCOME_LABELS) as Outcome[];
@@ -109,4 +110,5 @@ export const OUTCOME_COLORS: Record<Outcome, string> = {
   invalid_output: "#9b5de5",
   dry_run: "var(--info)",
   rejected: "#8a94a6",
+  in_flight: "var(--info)",
 };

@@ -247,6 +247,9 @@ pub async fn process_chunk_streaming(
             .properties
             .get(fields::AI_INPUT_HASH)
             .and_then(|v| v.as_deref());
+        // A write an earlier round trip sent but never recorded as done (crash, lost answer)
+        // is settled first, so every write has its final audit row and its read-back.
+        super::writeback::recover(ctx, &item, stored).await?;
         let _span = round_trip_span(&correlation_id, item.contact_id).entered();
         if !item.mode.force && stored == Some(input_hash.as_str()) {
             tracing::debug!("inputs unchanged: no LLM call, no write");

@@ -8,7 +8,7 @@ use std::time::Instant;
 use hubspot::{Contact, ObjectUpdate, PropertyVersion, ReadOptions};
 
 use super::context::{DryRun, PipelineContext, WorkItem};
-use super::outcome::{ContactDiff, FieldChange, ItemResult};
+use super::outcome::{ContactDiff, FieldChange, ItemResult, Pause};
 use super::proposal::Proposal;
 use super::run::{
     Timings, audit_failure, failure_with, hubspot_failure, insert_all, round_trip_span,
@@ -32,6 +32,90 @@ pub struct Ready {
     pub tokens_out: u64,
     pub cost_micros: u64,
     pub timings: Timings,
+}
+
+/// What an in-flight write needs for its read-back after a crash.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct Checkpoint {
+    seen: HashMap<String, Option<i64>>,
+    blocked: Vec<(String, Attributed)>,
+}
+
+/// Settles the in-flight rows a crash (or an unconfirmed write) left for `contact` before its
+/// new round trip starts: if the record holds the row's input hash, HubSpot applied the write —
+/// read it back, restore a person's edit that slipped in, raise the reviews, finalize the row;
+/// otherwise the write never landed and the row says so.
+pub async fn recover(
+    ctx: &PipelineContext,
+    item: &WorkItem,
+    stored_hash: Option<&str>,
+) -> Result<(), PipelineError> {
+    let pending = audit::in_flight(&ctx.store.conn(), ctx.portal_id, item.contact_id)?;
+    for (row, checkpoint) in pending {
+        let applied = row.input_hash.is_some() && row.input_hash.as_deref() == stored_hash;
+        if !applied {
+            let mut record = row.clone();
+            record.outcome = Some(Outcome::Failed);
+            record.fields_written.clear();
+            record.reason =
+                Some("interrupted before HubSpot applied the write; nothing was written".into());
+            audit::finalize(&ctx.store.conn(), row.id, &record)?;
+            continue;
+        }
+        let checkpoint: Checkpoint = checkpoint
+            .and_then(|c| serde_json::from_str(&c).ok())
+            .unwrap_or(Checkpoint {
+                seen: HashMap::new(),
+                blocked: Vec::new(),
+            });
+        let values: BTreeMap<String, String> = row
+            .proposal
+            .as_ref()
+            .and_then(|p| serde_json::from_value(p.clone()).ok())
+            .unwrap_or_default();
+        let writes: BTreeMap<String, String> = row
+            .fields_written
+            .iter()
+            .filter_map(|f| values.get(f).map(|v| (f.clone(), v.clone())))
+            .collect();
+        let ready = Ready {
+            item: item.clone(),
+            input_hash: row.input_hash.clone().unwrap_or_default(),
+            correlation_id: row.correlation_id.clone(),
+            proposal: Proposal { values },
+            tokens_in: row.tokens_in,
+            tokens_out: row.tokens_out,
+            cost_micros: row.cost_micros,
+            timings: Timings {
+                fetch_ms: row.fetch_ms,
+                llm_ms: row.llm_ms,
+            },
+        };
+        let verdict = Verdict {
+            writes,
+            blocked: checkpoint.blocked,
+            seen: checkpoint.seen,
+            diff: ContactDiff {
+                contact_id: item.contact_id,
+                correlation_id: row.correlation_id.clone(),
+                fields: Vec::new(),
+            },
+        };
+        let written = HashSet::from([item.contact_id.to_string()]);
+        let flight = HashMap::from([(item.contact_id, row.id)]);
+        tracing::info!(correlation_id = %row.correlation_id, contact_id = item.contact_id, "confirming a write interrupted before it was recorded");
+        finish(
+            ctx,
+            vec![(ready, verdict)],
+            &written,
+            &HashMap::new(),
+            row.write_ms,
+            &flight,
+            Vec::new(),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The guard's verdict for one contact.
@@ -239,6 +323,7 @@ pub async fn apply(
     let now = now_ms();
     let stamp = rfc3339(now);
     let mut updates = Vec::with_capacity(to_write.len());
+    let mut flight: HashMap<u64, i64> = HashMap::new();
     {
         let mut conn = ctx.store.conn();
         let tx = conn.transaction().map_err(EngineError::from)?;
@@ -267,6 +352,23 @@ pub async fn apply(
                     now,
                 )?;
             }
+            // The audit row exists before the write leaves: a crash after HubSpot applied it
+            // still leaves a row, which the next round trip for the contact settles.
+            let mut record = base_record(ctx, r);
+            record.outcome = Some(Outcome::InFlight);
+            record.fields_written = verdict.writes.keys().cloned().collect();
+            record.reason = Some("sent to HubSpot; not yet confirmed".into());
+            let audit_id = audit::insert(&tx, &record, now)?;
+            let checkpoint = Checkpoint {
+                seen: verdict.seen.clone(),
+                blocked: verdict.blocked.clone(),
+            };
+            audit::save_checkpoint(
+                &tx,
+                audit_id,
+                &serde_json::to_string(&checkpoint).unwrap_or_default(),
+            )?;
+            flight.insert(r.item.contact_id, audit_id);
             updates.push(ObjectUpdate {
                 id: r.item.contact_id.to_string(),
                 properties: props,
@@ -278,11 +380,18 @@ pub async fn apply(
     let outcome = match ctx.hubspot.batch_update_contacts(&updates).await {
         Ok(o) => o,
         Err(e) => {
-            let items = to_write
-                .iter()
-                .map(|(r, _)| (&r.item, r.correlation_id.as_str()));
-            let mut failed = hubspot_failure(ctx, items, &e)?;
-            results.append(&mut failed);
+            // HubSpot may or may not have applied it: the in-flight rows stay, and the next round
+            // trip settles each (confirmed and verified, or recorded as not applied).
+            let pause = Pause::from_hubspot(&e);
+            for (r, _) in &to_write {
+                let result = match &pause {
+                    Some(p) => ItemResult::Deferred { pause: p.clone() },
+                    None => ItemResult::Retry {
+                        reason: format!("HubSpot did not confirm the write: {e}"),
+                    },
+                };
+                results.push((r.item.clone(), result));
+            }
             return Ok(results);
         }
     };
@@ -304,7 +413,29 @@ pub async fn apply(
         }
     }
     let update_ms = write_started.elapsed().as_millis() as u64;
+    finish(
+        ctx,
+        to_write,
+        &written,
+        &failure_reason,
+        update_ms,
+        &flight,
+        results,
+    )
+    .await
+}
 
+/// After the write: read back, restore any person's edit that slipped in, raise reviews, and
+/// turn each in-flight audit row into its final outcome.
+async fn finish(
+    ctx: &PipelineContext,
+    to_write: Vec<(Ready, Verdict)>,
+    written: &HashSet<String>,
+    failure_reason: &HashMap<String, String>,
+    update_ms: u64,
+    flight: &HashMap<u64, i64>,
+    mut results: Vec<(WorkItem, ItemResult)>,
+) -> Result<Vec<(WorkItem, ItemResult)>, PipelineError> {
     // Read back what we wrote: a human edit that landed between our check and our write.
     let verify_ids: Vec<String> = to_write
         .iter()
@@ -356,6 +487,9 @@ pub async fn apply(
         let _span = round_trip_span(&r.correlation_id, r.item.contact_id).entered();
         let id = r.item.contact_id.to_string();
         if !written.contains(&id) {
+            if let Some(audit_id) = flight.get(&r.item.contact_id) {
+                audit::delete(&tx, *audit_id)?;
+            }
             let reason = failure_reason
                 .get(&id)
                 .cloned()
@@ -439,7 +573,12 @@ pub async fn apply(
             fields = record.fields_written.len(),
             "round trip finished"
         );
-        audit::insert(&tx, &record, now)?;
+        match flight.get(&r.item.contact_id) {
+            Some(audit_id) => audit::finalize(&tx, *audit_id, &record)?,
+            None => {
+                audit::insert(&tx, &record, now)?;
+            }
+        }
         results.push((
             r.item.clone(),
             ItemResult::Done {

@@ -90,7 +90,7 @@ const STEPS: &[&str] = &[
         llm_ms                 INTEGER NOT NULL DEFAULT 0,
         write_ms               INTEGER NOT NULL DEFAULT 0,
         outcome                TEXT NOT NULL CHECK (outcome IN
-                               ('written','unchanged','guarded','invalid_output','failed','dry_run','approved','rejected','conflict','restored')),
+                               ('written','unchanged','guarded','invalid_output','failed','dry_run','approved','rejected','conflict','restored','in_flight')),
         reason                 TEXT,
         fields_written         TEXT NOT NULL DEFAULT '[]',
         proposal               TEXT,
@@ -101,6 +101,11 @@ const STEPS: &[&str] = &[
     CREATE INDEX audit_by_contact ON audit (portal_id, contact_id, created_at DESC);
     CREATE INDEX audit_by_correlation ON audit (correlation_id);
     CREATE INDEX audit_by_run ON audit (run_id) WHERE run_id IS NOT NULL;
+    CREATE INDEX audit_in_flight ON audit (portal_id, contact_id) WHERE outcome = 'in_flight';
+    CREATE TABLE audit_checkpoints (
+        audit_id   INTEGER PRIMARY KEY REFERENCES audit (id) ON DELETE CASCADE,
+        checkpoint TEXT NOT NULL
+    ) STRICT;
     CREATE TABLE reviews (
         id                INTEGER PRIMARY KEY,
         portal_id         INTEGER NOT NULL,

@@ -14,6 +14,18 @@ describe("Settings screen", () => {
     expect(screen.getByTestId("settings-data-dir")).toHaveTextContent(STATUS.data_dir);
   });
 
+  it("opens the setup steps (connect, provision, LLM, dry run) again from Settings", async () => {
+    serve({ settings_view: () => settings() });
+    const user = userEvent.setup();
+    const seen: string[] = [];
+    const listener = (e: Event) => seen.push((e as CustomEvent<string>).detail);
+    window.addEventListener("steward:navigate", listener);
+    render(<SettingsScreen status={STATUS} />);
+    await user.click(within(screen.getByTestId("settings-setup")).getByRole("button", { name: "Open the setup steps" }));
+    window.removeEventListener("steward:navigate", listener);
+    expect(seen).toEqual(["connect"]);
+  });
+
   it("shows the engine's error", async () => {
     serve({ settings_view: () => fail("internal", "the setting llm holds a value this version cannot read") });
     render(<SettingsScreen status={STATUS} />);

@@ -14,6 +14,7 @@ import { useLive } from "../lib/useLive";
 import { useState } from "react";
 import type { SettingsView } from "../bindings/SettingsView";
 import "../components/admin.css";
+import { navigate } from "../lib/nav";
 
 function About({ status }: { status: AppStatus }) {
   return (
@@ -61,6 +62,16 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
           <ConnectionSection view={view} save={save} />
         </div>
       )}
+      <section className="panel" data-testid="settings-setup">
+        <h2>Setup steps</h2>
+        <p className="muted">
+          Connect, provision the ai_* properties, choose the LLM and dry-run one contact: each step
+          can be redone at any time.
+        </p>
+        <button type="button" onClick={() => navigate({ screen: "connect" })}>
+          Open the setup steps
+        </button>
+      </section>
       <About status={status} />
     </div>
   );

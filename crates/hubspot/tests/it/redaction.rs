@@ -41,6 +41,10 @@ async fn tokens_never_reach_logs_debug_or_errors() {
     let subscriber =
         tracing_subscriber::registry().with(tracing_subscriber::Layer::with_filter(layer, filter));
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests of this binary run in parallel without this subscriber; a callsite they hit
+    // first may have cached "no interest". Recompute so every callsite reaches this subscriber
+    // (the test failed once in CI without it: the status=200 line was missing).
+    tracing::callsite::rebuild_interest_cache();
 
     let sim = Sim::start(unlimited()).await;
     let app = sim.app();

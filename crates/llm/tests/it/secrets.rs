@@ -62,6 +62,8 @@ fn subscriber(capture: &Capture, level: tracing::Level) -> impl tracing::Subscri
 async fn logs_at_every_level_have_no_key() {
     let capture = Capture::default();
     let _guard = tracing::subscriber::set_default(subscriber(&capture, tracing::Level::TRACE));
+    // Parallel tests without this subscriber may have cached "no interest" at shared callsites.
+    tracing::callsite::rebuild_interest_cache();
     let sim = sim().await;
     for provider in [Provider::OpenAiCompatible, Provider::Anthropic] {
         let client = LlmClient::new(sim.config(provider)).unwrap();
@@ -88,6 +90,8 @@ async fn logs_at_every_level_have_no_key() {
 async fn info_logs_carry_metrics_but_no_contact_data() {
     let capture = Capture::default();
     let _guard = tracing::subscriber::set_default(subscriber(&capture, tracing::Level::INFO));
+    // Parallel tests without this subscriber may have cached "no interest" at shared callsites.
+    tracing::callsite::rebuild_interest_cache();
     let sim = sim().await;
     let client = LlmClient::new(sim.config(Provider::OpenAiCompatible)).unwrap();
     let response = client.enrich(&request()).await.unwrap();

@@ -340,6 +340,35 @@ mod tests {
     }
 
     #[test]
+    fn the_hourly_rollup_follows_in_flight_rows_to_their_final_outcome() {
+        // Seen in the Activity screen: finalized in-flight rows were still charted as in flight.
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().join("db")).unwrap();
+        let conn = store.conn();
+        let mut r = record(1, Outcome::InFlight);
+        let kept = insert(&conn, &r, 1_000).unwrap();
+        let refused = insert(&conn, &r, 1_000).unwrap();
+        r.outcome = Some(Outcome::Written);
+        finalize(&conn, kept, &r).unwrap();
+        delete(&conn, refused).unwrap();
+        let rows = |o: &str| -> i64 {
+            conn.query_row(
+                "SELECT coalesce(sum(rows), 0) FROM audit_hourly WHERE outcome = ?1",
+                [o],
+                |row| row.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(rows("in_flight"), 0);
+        assert_eq!(rows("written"), 1);
+        assert_eq!(
+            cost_since(&conn, 0).unwrap(),
+            10,
+            "one row's cost, counted once"
+        );
+    }
+
+    #[test]
     fn rows_round_trip_and_filter() {
         let tmp = tempfile::tempdir().unwrap();
         let store = Store::open(tmp.path().join("db")).unwrap();

@@ -168,6 +168,27 @@ const STEPS: &[&str] = &[
             tokens_in   = tokens_in + excluded.tokens_in,
             tokens_out  = tokens_out + excluded.tokens_out,
             cost_micros = cost_micros + excluded.cost_micros;
+    END;
+    -- An in-flight row becomes its final outcome by UPDATE, or is deleted when the write was
+    -- refused: move or remove its count so the rollup always matches the table.
+    CREATE TRIGGER audit_hourly_outcome_change AFTER UPDATE OF outcome ON audit
+    WHEN OLD.outcome <> NEW.outcome BEGIN
+        UPDATE audit_hourly SET rows = rows - 1, tokens_in = tokens_in - OLD.tokens_in,
+            tokens_out = tokens_out - OLD.tokens_out, cost_micros = cost_micros - OLD.cost_micros
+        WHERE hour = OLD.created_at / 3600000 AND outcome = OLD.outcome;
+        INSERT INTO audit_hourly (hour, outcome, rows, tokens_in, tokens_out, cost_micros)
+        VALUES (NEW.created_at / 3600000, NEW.outcome, 1, NEW.tokens_in, NEW.tokens_out,
+                NEW.cost_micros)
+        ON CONFLICT (hour, outcome) DO UPDATE SET
+            rows        = rows + 1,
+            tokens_in   = tokens_in + excluded.tokens_in,
+            tokens_out  = tokens_out + excluded.tokens_out,
+            cost_micros = cost_micros + excluded.cost_micros;
+    END;
+    CREATE TRIGGER audit_hourly_delete AFTER DELETE ON audit BEGIN
+        UPDATE audit_hourly SET rows = rows - 1, tokens_in = tokens_in - OLD.tokens_in,
+            tokens_out = tokens_out - OLD.tokens_out, cost_micros = cost_micros - OLD.cost_micros
+        WHERE hour = OLD.created_at / 3600000 AND outcome = OLD.outcome;
     END;",
     // 4: batch runs: membership paging state, estimates, the current active stretch (rate and
     // ETA), per-contact diffs (a dry run shows them after the fact), and the indexes the run

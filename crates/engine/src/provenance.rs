@@ -8,8 +8,7 @@ use ts_rs::TS;
 
 use crate::audit::{self, AuditFilter, AuditRecord};
 use crate::fields;
-use crate::ledger;
-use crate::writer::{self, Version, Writer};
+use crate::writer::{self, Writer};
 use crate::{EngineError, Store};
 
 /// One version of a field in HubSpot, with its writer.
@@ -93,33 +92,20 @@ pub fn from_contact(
     let conn = store.conn();
     let mut out = Vec::new();
     for field in fields::AI_FIELDS.iter() {
-        let mut history = Vec::new();
-        let mut versions = contact
+        let versions = contact
             .properties_with_history
             .get(field.name)
-            .cloned()
+            .map(Vec::as_slice)
             .unwrap_or_default();
-        versions.sort_by_key(|v| std::cmp::Reverse(v.timestamp));
-        for v in versions {
-            let version = Version {
-                value: v.value.clone(),
-                timestamp_ms: i64::try_from(v.timestamp.unix_timestamp_nanos() / 1_000_000)
-                    .unwrap_or(0),
-                source_type: v.source_type.clone(),
-                source_id: v.source_id.clone(),
-                updated_by_user_id: v.updated_by_user_id,
-            };
-            let writer = writer::classify(&version, app_id, |value| {
-                ledger::lookup(&conn, portal_id, contact_id, field.name, value)
-                    .ok()
-                    .flatten()
-            });
-            history.push(FieldVersion {
-                value: version.value,
-                at_ms: version.timestamp_ms,
-                writer,
-            });
-        }
+        let history =
+            writer::attributed_history(&conn, portal_id, app_id, contact_id, field.name, versions)?
+                .into_iter()
+                .map(|v| FieldVersion {
+                    value: v.value,
+                    at_ms: v.timestamp_ms,
+                    writer: v.writer,
+                })
+                .collect();
         out.push(FieldProvenance {
             property: field.name.to_owned(),
             label: field.label.to_owned(),

@@ -11,11 +11,11 @@ use crate::EngineError;
 use crate::audit::{self, AuditRecord, Outcome};
 use crate::clock::now_ms;
 use crate::fields::{self, FieldKind};
-use crate::guard;
+use crate::guard::{self, Attributed};
 use crate::ledger::{self, OwnWrite};
 use crate::pipeline::PipelineContext;
 use crate::reviews::{self, Review, ReviewKind, ReviewStatus};
-use crate::writer::{self, Version};
+use crate::writer;
 
 /// Why a review action was refused. Each message says what the admin can do.
 #[derive(Debug, thiserror::Error)]
@@ -92,45 +92,35 @@ fn pending(ctx: &PipelineContext, id: i64) -> Result<Review, ReviewError> {
     }
 }
 
-/// The field's newest version and who wrote it.
-async fn current(
-    ctx: &PipelineContext,
-    review: &Review,
-) -> Result<Option<(Version, writer::Writer)>, ReviewError> {
-    let opts = ReadOptions::properties([review.property.as_str()])
-        .with_history([review.property.as_str()]);
+/// The field's history in HubSpot now, newest first, each version's writer classified.
+async fn history(ctx: &PipelineContext, review: &Review) -> Result<Vec<Attributed>, ReviewError> {
+    let property = review.property.as_str();
+    let opts = ReadOptions::properties([property]).with_history([property]);
     let contact = ctx
         .hubspot
         .get_contact(&review.contact_id.to_string(), &opts)
         .await?;
-    let Some(latest) = contact
+    let versions = contact
         .properties_with_history
-        .get(&review.property)
-        .and_then(|h| h.iter().max_by_key(|v| v.timestamp))
-    else {
-        return Ok(None);
-    };
-    let version = Version {
-        value: latest.value.clone(),
-        timestamp_ms: i64::try_from(latest.timestamp.unix_timestamp_nanos() / 1_000_000)
-            .unwrap_or(i64::MAX),
-        source_type: latest.source_type.clone(),
-        source_id: latest.source_id.clone(),
-        updated_by_user_id: latest.updated_by_user_id,
-    };
-    let conn = ctx.store.conn();
-    let w = writer::classify(&version, ctx.app_id, |value| {
-        ledger::lookup(
-            &conn,
-            ctx.portal_id,
-            review.contact_id,
-            &review.property,
-            value,
-        )
-        .ok()
-        .flatten()
-    });
-    Ok(Some((version, w)))
+        .get(property)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    Ok(writer::attributed_history(
+        &ctx.store.conn(),
+        ctx.portal_id,
+        ctx.app_id,
+        review.contact_id,
+        property,
+        versions,
+    )?)
+}
+
+/// The field's newest version and who wrote it.
+async fn current(
+    ctx: &PipelineContext,
+    review: &Review,
+) -> Result<Option<Attributed>, ReviewError> {
+    Ok(history(ctx, review).await?.into_iter().next())
 }
 
 async fn write(
@@ -219,43 +209,8 @@ async fn overwritten_by_approval(
     review: &Review,
     checked_at: Option<i64>,
     written: &str,
-) -> Result<Option<guard::Attributed>, ReviewError> {
-    let property = review.property.as_str();
-    let opts = ReadOptions::properties([property]).with_history([property]);
-    let contact = ctx
-        .hubspot
-        .get_contact(&review.contact_id.to_string(), &opts)
-        .await?;
-    let mut versions = contact
-        .properties_with_history
-        .get(property)
-        .cloned()
-        .unwrap_or_default();
-    versions.sort_by_key(|v| std::cmp::Reverse(v.timestamp));
-    let conn = ctx.store.conn();
-    let history: Vec<guard::Attributed> = versions
-        .into_iter()
-        .map(|v| {
-            let version = Version {
-                value: v.value,
-                timestamp_ms: i64::try_from(v.timestamp.unix_timestamp_nanos() / 1_000_000)
-                    .unwrap_or(i64::MAX),
-                source_type: v.source_type,
-                source_id: v.source_id,
-                updated_by_user_id: v.updated_by_user_id,
-            };
-            let writer = writer::classify(&version, ctx.app_id, |value| {
-                ledger::lookup(&conn, ctx.portal_id, review.contact_id, property, value)
-                    .ok()
-                    .flatten()
-            });
-            guard::Attributed {
-                value: version.value,
-                timestamp_ms: version.timestamp_ms,
-                writer,
-            }
-        })
-        .collect();
+) -> Result<Option<Attributed>, ReviewError> {
+    let history = history(ctx, review).await?;
     Ok(guard::overwritten_edit(&history, checked_at, written))
 }
 
@@ -274,20 +229,21 @@ pub async fn approve(
         }
         None => review.proposed_value.clone().unwrap_or_default(),
     };
-    if let Some((latest, writer)) = current(ctx, &review).await? {
+    let latest = current(ctx, &review).await?;
+    if let Some(latest) = &latest {
         let reviewed = review.human_value.as_deref().unwrap_or_default();
         let changed_since =
             latest.timestamp_ms > review.human_at.unwrap_or(0) && latest.value != reviewed;
-        if changed_since && !writer.is_steward() {
+        if changed_since && !latest.writer.is_steward() {
             return Err(ReviewError::Stale {
                 property: review.property.clone(),
                 contact_id: review.contact_id,
-                current: latest.value,
-                writer: writer.label(),
+                current: latest.value.clone(),
+                writer: latest.writer.label(),
             });
         }
     }
-    let checked_at = current(ctx, &review).await?.map(|(v, _)| v.timestamp_ms);
+    let checked_at = latest.map(|v| v.timestamp_ms);
     let write_ms = write(ctx, &review, &value, None).await?;
     // Read back: a person's edit that landed between the re-check and the write must not be
     // lost to the approval (found by the randomized model test).
@@ -364,8 +320,8 @@ pub async fn reject(ctx: &PipelineContext, id: i64) -> Result<Review, ReviewErro
     let mut written = Vec::new();
     let mut write_ms = 0;
     if review.kind == ReviewKind::Conflict
-        && let Some((latest, writer)) = current(ctx, &review).await?
-        && writer.is_steward()
+        && let Some(latest) = current(ctx, &review).await?
+        && latest.writer.is_steward()
         && Some(latest.value.as_str()) != review.human_value.as_deref()
     {
         let human = review.human_value.clone().unwrap_or_default();

@@ -116,6 +116,48 @@ pub fn classify(
     }
 }
 
+/// The history of `property` on one record as HubSpot returned it, newest first, with every
+/// version's writer classified against our ledger. The guard, the read-back after a write,
+/// review approvals and provenance all read history through this one function.
+pub fn attributed_history(
+    conn: &rusqlite::Connection,
+    portal_id: u64,
+    app_id: u64,
+    object_id: u64,
+    property: &str,
+    versions: &[hubspot::PropertyVersion],
+) -> Result<Vec<crate::guard::Attributed>, crate::EngineError> {
+    let mut versions: Vec<&hubspot::PropertyVersion> = versions.iter().collect();
+    versions.sort_by_key(|v| std::cmp::Reverse(v.timestamp));
+    let mut out = Vec::with_capacity(versions.len());
+    for v in versions {
+        let version = Version {
+            value: v.value.clone(),
+            timestamp_ms: i64::try_from(v.timestamp.unix_timestamp_nanos() / 1_000_000)
+                .unwrap_or(i64::MAX),
+            source_type: v.source_type.clone(),
+            source_id: v.source_id.clone(),
+            updated_by_user_id: v.updated_by_user_id,
+        };
+        let mut lookup_err = None;
+        let writer = classify(&version, app_id, |value| {
+            crate::ledger::lookup(conn, portal_id, object_id, property, value).unwrap_or_else(|e| {
+                lookup_err = Some(e);
+                None
+            })
+        });
+        if let Some(e) = lookup_err {
+            return Err(e);
+        }
+        out.push(crate::guard::Attributed {
+            value: version.value,
+            timestamp_ms: version.timestamp_ms,
+            writer,
+        });
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

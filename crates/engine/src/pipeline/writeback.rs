@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
 
-use hubspot::{Contact, ObjectUpdate, PropertyVersion, ReadOptions};
+use hubspot::{Contact, ObjectUpdate, ReadOptions};
 
 use super::context::{DryRun, PipelineContext, WorkItem};
 use super::outcome::{ContactDiff, FieldChange, ItemResult, Pause};
@@ -19,7 +19,7 @@ use crate::fields;
 use crate::guard::{self, Attributed, Decision};
 use crate::ledger::{self, OwnWrite};
 use crate::reviews::{self, NewReview, ReviewKind};
-use crate::writer::{self, Version};
+use crate::writer;
 use crate::{EngineError, pipeline::PipelineError};
 
 /// A contact with a validated proposal, ready for the guard.
@@ -131,10 +131,6 @@ fn content_field_names() -> Vec<&'static str> {
     fields::content_fields().map(|f| f.name).collect()
 }
 
-fn millis(v: &PropertyVersion) -> i64 {
-    i64::try_from(v.timestamp.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
-}
-
 /// The history of `property` on `contact`, newest first, with each writer classified.
 fn attributed_history(
     ctx: &PipelineContext,
@@ -142,39 +138,19 @@ fn attributed_history(
     contact_id: u64,
     property: &str,
 ) -> Result<Vec<Attributed>, EngineError> {
-    let conn = ctx.store.conn();
-    let mut out = Vec::new();
-    let mut versions: Vec<&PropertyVersion> = contact
+    let versions = contact
         .properties_with_history
         .get(property)
-        .map(|v| v.iter().collect())
+        .map(Vec::as_slice)
         .unwrap_or_default();
-    versions.sort_by_key(|v| std::cmp::Reverse(millis(v)));
-    for v in versions {
-        let version = Version {
-            value: v.value.clone(),
-            timestamp_ms: millis(v),
-            source_type: v.source_type.clone(),
-            source_id: v.source_id.clone(),
-            updated_by_user_id: v.updated_by_user_id,
-        };
-        let mut lookup_err = None;
-        let writer = writer::classify(&version, ctx.app_id, |value| {
-            ledger::lookup(&conn, ctx.portal_id, contact_id, property, value).unwrap_or_else(|e| {
-                lookup_err = Some(e);
-                None
-            })
-        });
-        if let Some(e) = lookup_err {
-            return Err(e);
-        }
-        out.push(Attributed {
-            value: version.value,
-            timestamp_ms: version.timestamp_ms,
-            writer,
-        });
-    }
-    Ok(out)
+    writer::attributed_history(
+        &ctx.store.conn(),
+        ctx.portal_id,
+        ctx.app_id,
+        contact_id,
+        property,
+        versions,
+    )
 }
 
 fn judge(ctx: &PipelineContext, ready: &Ready, contact: &Contact) -> Result<Verdict, EngineError> {

@@ -56,7 +56,7 @@ fn spawn_handle(app: &AppHandle, raw: String) {
 
 async fn handle(app: &AppHandle, raw: &str) {
     let links = app.state::<LinkState>();
-    let store = app.state::<AppState>().store.clone();
+    let store = app.state::<AppState>().real_store();
     let settings = Settings::new(store.clone());
     let flows = PendingFlows::for_store(&store);
     let result = oauth_connect::finish_link(&settings, &flows, raw).await;

@@ -18,14 +18,50 @@ mod error;
 mod live;
 mod tray;
 
+use std::sync::RwLock;
+
 use anyhow::Context;
 use steward_engine::{DataDir, Store};
 use tauri::Manager;
 
-/// What commands share: the data dir and the open store.
+/// What commands share: the data dir and the open stores.
 pub struct AppState {
     pub data_dir: DataDir,
-    pub store: Store,
+    /// The real portal's store: Connect and its wizard always work on it.
+    real: Store,
+    /// The store the screens show: the real one, or the sandbox's while the sandbox runs.
+    active: RwLock<Store>,
+}
+
+impl AppState {
+    fn new(data_dir: DataDir, real: Store) -> Self {
+        Self {
+            data_dir,
+            active: RwLock::new(real.clone()),
+            real,
+        }
+    }
+
+    /// The store the screens read and act on (the sandbox's while it runs).
+    pub fn store(&self) -> Store {
+        self.active
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// The real portal's store, whatever the screens show.
+    pub fn real_store(&self) -> Store {
+        self.real.clone()
+    }
+
+    /// Points the screens at another store (the sandbox's, or back to the real one).
+    pub fn set_active(&self, store: Store) {
+        *self
+            .active
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = store;
+    }
 }
 
 /// Starts the desktop app. `STEWARD_DATA_DIR` overrides the data directory (tests give each run
@@ -57,13 +93,13 @@ pub fn run() -> anyhow::Result<()> {
         .manage(steward_engine::context_cache::ContextCache::new(
             store.clone(),
         ))
-        .manage(AppState { data_dir, store })
+        .manage(AppState::new(data_dir, store))
         .setup(|app| {
             deep_link::register(app)?;
-            let store = app.state::<AppState>().store.clone();
+            let store = app.state::<AppState>().real_store();
             engine_host::install(app, store);
             tray::create(app);
-            live::start(app.handle(), app.state::<AppState>().store.clone());
+            live::start(app.handle());
             if let Some(window) = app.get_webview_window("main") {
                 window.set_title(&format!("Steward {}", steward_engine::VERSION))?;
             }

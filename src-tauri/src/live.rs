@@ -4,7 +4,6 @@
 
 use std::time::{Duration, Instant};
 
-use steward_engine::Store;
 use steward_engine::changes::ChangeWatcher;
 use steward_engine::context_cache::ContextCache;
 use steward_engine::host::EngineHost;
@@ -33,13 +32,20 @@ struct Burst {
     since: Option<Instant>,
 }
 
-/// Starts the watcher for the life of the app.
-pub fn start(app: &AppHandle, store: Store) {
+/// Starts the watcher for the life of the app. It follows the store the screens show: when
+/// the app switches between the sandbox and the real portal, it starts over on the other one.
+pub fn start(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
+        let mut watched: Option<std::path::PathBuf> = None;
         let mut watcher = ChangeWatcher::default();
         let mut burst = Burst::default();
         loop {
+            let store = app.state::<crate::AppState>().store();
+            if watched.as_deref() != Some(store.path()) {
+                watched = Some(store.path().to_path_buf());
+                watcher = ChangeWatcher::default();
+            }
             let changes = {
                 let conn = store.conn();
                 watcher.poll(&conn)

@@ -16,7 +16,7 @@ pub async fn audit_page(
     state: State<'_, AppState>,
     filter: AuditFilter,
 ) -> Result<Vec<AuditRecord>, CommandError> {
-    Ok(audit::list(&state.store.conn(), &filter)?)
+    Ok(audit::list(&state.store().conn(), &filter)?)
 }
 
 /// How many rows match the filter.
@@ -25,7 +25,7 @@ pub async fn audit_count(
     state: State<'_, AppState>,
     filter: AuditFilter,
 ) -> Result<u64, CommandError> {
-    Ok(audit::count(&state.store.conn(), &filter)?)
+    Ok(audit::count(&state.store().conn(), &filter)?)
 }
 
 /// Per-day enrichments, tokens, cost and outcomes.
@@ -34,7 +34,7 @@ pub async fn audit_insights(
     state: State<'_, AppState>,
     query: InsightsQuery,
 ) -> Result<Insights, CommandError> {
-    Ok(insights::daily(&state.store.conn(), &query, now_ms())?)
+    Ok(insights::daily(&state.store().conn(), &query, now_ms())?)
 }
 
 /// Writes the matching rows to a new file in the data dir's `exports/` folder, on a blocking

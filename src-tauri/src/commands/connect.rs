@@ -26,7 +26,7 @@ use crate::{AppState, live};
 /// Every step of the setup wizard with its state.
 #[tauri::command]
 pub async fn onboarding_state(state: State<'_, AppState>) -> Result<Onboarding, CommandError> {
-    onboarding::read(&state.store).map_err(onboarding_error)
+    onboarding::read(&state.real_store()).map_err(onboarding_error)
 }
 
 /// What became of the last `steward://` link (the screen may open after it arrived).
@@ -51,8 +51,8 @@ pub async fn connect_start(
     state: State<'_, AppState>,
     relay_url: String,
 ) -> Result<AuthorizeStart, CommandError> {
-    let settings = Settings::new(state.store.clone());
-    let flows = PendingFlows::for_store(&state.store);
+    let settings = Settings::new(state.real_store());
+    let flows = PendingFlows::for_store(&state.real_store());
     let start = oauth_connect::start(&settings, &flows, &relay_url)
         .await
         .map_err(oauth_error)?;
@@ -67,7 +67,7 @@ pub async fn connect_start(
 /// Forgets the started, unfinished Connect flows (their links are then refused).
 #[tauri::command]
 pub async fn connect_cancel(state: State<'_, AppState>) -> Result<(), CommandError> {
-    Ok(PendingFlows::for_store(&state.store).clear()?)
+    Ok(PendingFlows::for_store(&state.real_store()).clear()?)
 }
 
 /// Connects with a private-app token (kept in the keyring).
@@ -78,7 +78,7 @@ pub async fn connect_private_app(
     token: String,
     app_id: u64,
 ) -> Result<ConnectionInfo, CommandError> {
-    let settings = Settings::new(state.store.clone());
+    let settings = Settings::new(state.real_store());
     let token = SecretString::from(token.trim().to_owned());
     let info = connection::connect_private_app(&settings, token, app_id).await?;
     live::settings_changed(&app).await;
@@ -93,7 +93,7 @@ pub async fn disconnect(
     state: State<'_, AppState>,
     force: bool,
 ) -> Result<DisconnectReport, CommandError> {
-    let settings = Settings::new(state.store.clone());
+    let settings = Settings::new(state.real_store());
     let mode = if force {
         IfRevokeFails::ForgetAnyway
     } else {
@@ -119,7 +119,7 @@ pub async fn onboarding_provision(
     dry_run: bool,
 ) -> Result<ProvisionReport, CommandError> {
     let mode = if dry_run { DryRun::Yes } else { DryRun::No };
-    onboarding::provision(&state.store, mode)
+    onboarding::provision(&state.real_store(), mode)
         .await
         .map_err(onboarding_error)
 }
@@ -132,7 +132,7 @@ pub async fn onboarding_save_llm(
     choice: LlmChoice,
     api_key: Option<String>,
 ) -> Result<LlmSettings, CommandError> {
-    let settings = Settings::new(state.store.clone());
+    let settings = Settings::new(state.real_store());
     let saved = llm_setup::save(&settings, choice, api_key.map(SecretString::from)).map_err(
         |e| match e {
             LlmSetupError::BadBaseUrl(_) | LlmSetupError::Invalid(_) => {
@@ -149,7 +149,7 @@ pub async fn onboarding_save_llm(
 /// One real LLM call with the stored settings ("Test").
 #[tauri::command]
 pub async fn onboarding_test_llm(state: State<'_, AppState>) -> Result<CheckRecord, CommandError> {
-    llm_setup::test(&Settings::new(state.store.clone()))
+    llm_setup::test(&Settings::new(state.real_store()))
         .await
         .map_err(|e| CommandError::new(ErrorCode::Unavailable, e))
 }
@@ -160,7 +160,7 @@ pub async fn onboarding_dry_run(
     state: State<'_, AppState>,
     contact_id: u64,
 ) -> Result<ContactDiff, CommandError> {
-    onboarding::dry_run_contact(&state.store, contact_id)
+    onboarding::dry_run_contact(&state.real_store(), contact_id)
         .await
         .map_err(onboarding_error)
 }

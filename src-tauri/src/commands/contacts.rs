@@ -13,7 +13,7 @@ use crate::error::{CommandError, ErrorCode};
 use crate::{AppState, live};
 
 fn connection(state: &AppState) -> Result<ConnectionInfo, CommandError> {
-    Ok(Settings::new(state.store.clone())
+    Ok(Settings::new(state.store())
         .get::<Connection>()?
         .ok_or(ConnectError::NotConnected)?)
 }

@@ -15,7 +15,11 @@ pub async fn review_board(
     state: State<'_, AppState>,
     query: ReviewQuery,
 ) -> Result<ReviewBoard, CommandError> {
-    Ok(review_board::board(&state.store.conn(), &query, now_ms())?)
+    Ok(review_board::board(
+        &state.store().conn(),
+        &query,
+        now_ms(),
+    )?)
 }
 
 /// Approves one item, with the admin's own value when `edited` is given.

@@ -15,7 +15,7 @@ use crate::{AppState, live};
 
 #[tauri::command]
 pub async fn settings_view(state: State<'_, AppState>) -> Result<SettingsView, CommandError> {
-    Ok(settings_api::view(&state.store)?)
+    Ok(settings_api::view(&state.store())?)
 }
 
 /// Stores the changed parts; the engine restarts with them when any changed.
@@ -25,7 +25,7 @@ pub async fn update_settings(
     state: State<'_, AppState>,
     update: SettingsUpdate,
 ) -> Result<SettingsSaved, CommandError> {
-    let saved = settings_api::update(&state.store, &update)?;
+    let saved = settings_api::update(&state.store(), &update)?;
     if !saved.changed.is_empty() {
         live::settings_changed(&app).await;
     }
@@ -48,7 +48,7 @@ pub async fn save_llm_key(
     }
     secrets::set(&SecretKind::LlmApiKey, &key)?;
     live::settings_changed(&app).await;
-    Ok(settings_api::view(&state.store)?)
+    Ok(settings_api::view(&state.store())?)
 }
 
 /// Removes the LLM API key from the keyring.
@@ -59,13 +59,13 @@ pub async fn clear_llm_key(
 ) -> Result<SettingsView, CommandError> {
     secrets::delete(&SecretKind::LlmApiKey)?;
     live::settings_changed(&app).await;
-    Ok(settings_api::view(&state.store)?)
+    Ok(settings_api::view(&state.store())?)
 }
 
 /// One real call with the stored LLM settings and key.
 #[tauri::command]
 pub async fn test_llm(state: State<'_, AppState>) -> Result<CheckRecord, CommandError> {
-    llm_setup::test(&Settings::new(state.store.clone()))
+    llm_setup::test(&Settings::new(state.store()))
         .await
         .map_err(|e| CommandError::new(ErrorCode::Unavailable, e))
 }
@@ -78,7 +78,7 @@ pub async fn preview_prompt(
     instructions: String,
     contact_id: u64,
 ) -> Result<DryRunResult, CommandError> {
-    let current = Settings::new(state.store.clone()).get::<stored::Prompt>()?;
+    let current = Settings::new(state.store()).get::<stored::Prompt>()?;
     let prompt = settings_api::next_prompt(&current, &instructions)?;
     let ctx = contexts.get()?;
     Ok(contact_actions::dry_run(&ctx, contact_id, Some(prompt)).await?)

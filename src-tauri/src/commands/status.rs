@@ -8,5 +8,5 @@ use crate::{AppState, error::CommandError};
 /// Everything the frame and the empty states render from.
 #[tauri::command]
 pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, CommandError> {
-    Ok(AppStatus::read(&state.data_dir, &state.store)?)
+    Ok(AppStatus::read(&state.data_dir, &state.store())?)
 }

@@ -9,6 +9,8 @@
 //!   finishes OAuth Connect with them.
 //! - [`engine_host`]: the running engine (poller + worker), restarted as the connection changes.
 //! - [`live`]: store changes → Tauri events, the tray count and grouped notifications.
+//! - [`sandbox_mode`]: with no portal connected, the simulated sandbox portal runs in-process
+//!   and the screens show it; a real connection replaces it.
 //! - [`tray`]: the tray icon with the pending-review count.
 
 mod commands;
@@ -16,6 +18,7 @@ mod deep_link;
 mod engine_host;
 mod error;
 mod live;
+mod sandbox_mode;
 mod tray;
 
 use std::sync::RwLock;
@@ -132,6 +135,10 @@ pub fn run() -> anyhow::Result<()> {
             commands::activity::audit_insights,
             commands::activity::export_audit,
             commands::activity::reveal_export,
+            commands::sandbox::sandbox_status,
+            commands::sandbox::sandbox_provision,
+            commands::sandbox::sandbox_edit,
+            commands::sandbox::sandbox_create_contact,
             commands::settings::settings_view,
             commands::settings::update_settings,
             commands::settings::save_llm_key,

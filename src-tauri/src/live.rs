@@ -107,14 +107,13 @@ pub async fn wake_engine(app: &AppHandle) {
     }
 }
 
-/// After a settings change: forget the cached context, restart the engine with the new
-/// settings, and tell every screen.
+/// After a settings or connection change: forget the cached context, restart the engine with
+/// the new settings — on the real portal once one is connected, on the sandbox when none is —
+/// and tell every screen.
 pub async fn settings_changed(app: &AppHandle) {
     if let Some(contexts) = app.try_state::<ContextCache>() {
         contexts.invalidate();
     }
-    if let Some(host) = app.try_state::<EngineHost>() {
-        host.start().await;
-    }
+    crate::sandbox_mode::follow_connection(app).await;
     let _ = app.emit(SETTINGS_CHANGED, ());
 }

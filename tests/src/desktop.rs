@@ -93,6 +93,9 @@ impl DesktopApp {
     pub fn env_of(root: &Path) -> Vec<(&'static str, PathBuf)> {
         vec![
             ("STEWARD_DATA_DIR", Self::steward_dir(root)),
+            // The tests that want the sandbox ask for it (`STEWARD_SANDBOX=on` in extra_env);
+            // the others test the app with nothing connected.
+            ("STEWARD_SANDBOX", PathBuf::from("off")),
             ("XDG_DATA_HOME", root.join("xdg-data")),
             ("XDG_CONFIG_HOME", root.join("xdg-config")),
         ]

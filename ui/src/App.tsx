@@ -1,5 +1,8 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { appStatus } from "./lib/api";
+import { SANDBOX_OFF, WORKSPACE_CHANGED, sandboxStatus } from "./lib/sandboxApi";
+import { SandboxBanner } from "./components/sandbox/SandboxBanner";
+import type { SandboxStatus } from "./bindings/SandboxStatus";
 import { useCommand } from "./lib/useCommand";
 import { SCREENS, type ScreenId } from "./screens";
 import { Loading, ErrorPanel } from "./components/States";
@@ -10,13 +13,38 @@ import type { ReviewsChanged } from "./bindings/ReviewsChanged";
 /** The app frame: navigation on the left, the chosen screen on the right. */
 export function App() {
   const [screen, setScreen] = useState<ScreenId>("connect");
+  const [navigated, setNavigated] = useState(false);
   const [status, reload] = useCommand(appStatus);
+  const [sandbox, setSandbox] = useState<SandboxStatus>(SANDBOX_OFF);
+  // Bumped when the screens switch between the sandbox and the real portal: they remount.
+  const [workspace, setWorkspace] = useState(0);
   // The engine pushes the pending count as reviews are raised and resolved.
   const [livePending, setLivePending] = useState<number | null>(null);
   useEvents<ReviewsChanged>([REVIEWS_CHANGED], (r) => setLivePending(r.pending));
-  useNavigation((id) => setScreen(id));
+  useEffect(() => {
+    let live = true;
+    void sandboxStatus().then((s) => live && setSandbox(s));
+    return () => {
+      live = false;
+    };
+  }, []);
+  useEvents<SandboxStatus>([WORKSPACE_CHANGED], (s) => {
+    setSandbox(s);
+    setLivePending(null);
+    setWorkspace((w) => w + 1);
+    reload();
+  });
+  const go = (id: ScreenId) => {
+    setNavigated(true);
+    setScreen(id);
+  };
+  useNavigation((id) => go(id));
+  const inSandbox = sandbox.state !== "off";
+  // A newcomer lands on the sandbox tour; someone who already moved on stays where they are.
+  const shown: ScreenId = inSandbox && !navigated && screen === "connect" ? "sandbox" : screen;
+  const screens = SCREENS.filter((s) => inSandbox || !s.sandboxOnly);
   const pending = livePending ?? (status.state === "ready" ? status.data.overview.pending_reviews : 0);
-  const current = SCREENS.find((s) => s.id === screen) ?? SCREENS[0]!;
+  const current = screens.find((s) => s.id === shown) ?? screens.find((s) => s.id === "connect") ?? SCREENS[0]!;
 
   return (
     <div className="frame">
@@ -26,14 +54,14 @@ export function App() {
           <span>Steward</span>
         </div>
         <ul>
-          {SCREENS.map((s) => (
+          {screens.map((s) => (
             <li key={s.id}>
               <button
                 type="button"
                 data-testid={`nav-${s.id}`}
-                className={s.id === screen ? "nav-item active" : "nav-item"}
-                aria-current={s.id === screen ? "page" : undefined}
-                onClick={() => setScreen(s.id)}
+                className={s.id === current.id ? "nav-item active" : "nav-item"}
+                aria-current={s.id === current.id ? "page" : undefined}
+                onClick={() => go(s.id)}
               >
                 <span>{s.title}</span>
                 {s.id === "reviews" && pending > 0 && (
@@ -52,10 +80,15 @@ export function App() {
         )}
       </nav>
       <main className="content" data-testid={`screen-${current.id}`}>
+        <SandboxBanner status={sandbox} onOpen={() => go("sandbox")} onConnect={() => go("connect")} />
         <h1>{current.title}</h1>
         {status.state === "loading" && <Loading />}
         {status.state === "error" && <ErrorPanel message={status.message} onRetry={reload} />}
-        {status.state === "ready" && <current.Component status={status.data} />}
+        {status.state === "ready" && (sandbox.state === "starting" && current.id !== "connect" ? (
+          <Loading />
+        ) : (
+          <current.Component key={`${current.id}-${workspace}`} status={status.data} />
+        ))}
       </main>
     </div>
   );

@@ -2,6 +2,9 @@
 //! contact, dry run), built on first use and rebuilt only when the settings it is made of
 //! change. Rebuilding per click would open a new HTTP pool and, with OAuth, renew the access
 //! token every time.
+//!
+//! A shell that runs the sandbox points the cache at the sandbox's ready-made context with
+//! [`ContextCache::use_fixed`], and back at the real store with [`ContextCache::use_store`].
 
 use std::sync::Mutex;
 
@@ -24,23 +27,54 @@ const INPUTS: [&str; 9] = [
     "relay_url",
 ];
 
-/// The cached context of one data directory.
+/// Where contexts come from.
+enum Source {
+    /// Built from a store's settings and the keyring; cached with the settings' fingerprint.
+    Stored {
+        store: Store,
+        cached: Option<(String, PipelineContext)>,
+    },
+    /// Made elsewhere (the sandbox's simulated portal), handed out as is.
+    Fixed(PipelineContext),
+}
+
+/// The cached context of the portal the shell shows.
 pub struct ContextCache {
-    store: Store,
-    cached: Mutex<Option<(String, PipelineContext)>>,
+    source: Mutex<Source>,
 }
 
 impl ContextCache {
     pub fn new(store: Store) -> Self {
         Self {
-            store,
-            cached: Mutex::new(None),
+            source: Mutex::new(Source::Stored {
+                store,
+                cached: None,
+            }),
         }
     }
 
+    /// Hands out `context` until [`Self::use_store`] (the sandbox runs).
+    pub fn use_fixed(&self, context: PipelineContext) {
+        *self.lock() = Source::Fixed(context);
+    }
+
+    /// Builds contexts from `store` again (the real portal).
+    pub fn use_store(&self, store: Store) {
+        *self.lock() = Source::Stored {
+            store,
+            cached: None,
+        };
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Source> {
+        self.source
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// When the inputs were last written (one short indexed read).
-    fn fingerprint(&self) -> Result<String, EngineError> {
-        let conn = self.store.conn();
+    fn fingerprint(store: &Store) -> Result<String, EngineError> {
+        let conn = store.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT coalesce(group_concat(key || '@' || updated_at, ','), '') FROM
                (SELECT key, updated_at FROM settings WHERE key IN
@@ -57,27 +91,27 @@ impl ContextCache {
 
     /// The current context, rebuilt when its settings changed since it was made.
     pub fn get(&self) -> Result<PipelineContext, ConnectError> {
-        let fingerprint = self.fingerprint()?;
-        let mut cached = self
-            .cached
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut source = self.lock();
+        let (store, cached) = match &mut *source {
+            Source::Fixed(ctx) => return Ok(ctx.clone()),
+            Source::Stored { store, cached } => (store, cached),
+        };
+        let fingerprint = Self::fingerprint(store)?;
         if let Some((fp, ctx)) = cached.as_ref()
             && *fp == fingerprint
         {
             return Ok(ctx.clone());
         }
-        let ctx = connection::pipeline_context(&self.store)?;
+        let ctx = connection::pipeline_context(store)?;
         *cached = Some((fingerprint, ctx.clone()));
         Ok(ctx)
     }
 
     /// Forgets the context (a secret in the keyring changed, which settings do not show).
     pub fn invalidate(&self) {
-        *self
-            .cached
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+        if let Source::Stored { cached, .. } = &mut *self.lock() {
+            *cached = None;
+        }
     }
 }
 
@@ -92,11 +126,11 @@ mod tests {
         let store = Store::open(tmp.path().join("db")).unwrap();
         let cache = ContextCache::new(store.clone());
         assert!(matches!(cache.get(), Err(ConnectError::NotConnected)));
-        let before = cache.fingerprint().unwrap();
-        Settings::new(store)
+        let before = ContextCache::fingerprint(&store).unwrap();
+        Settings::new(store.clone())
             .set::<settings::MaxActivities>(&3)
             .unwrap();
-        let after = cache.fingerprint().unwrap();
+        let after = ContextCache::fingerprint(&store).unwrap();
         assert_ne!(before, after);
         assert!(after.contains("max_activities@"), "{after}");
     }

@@ -3,7 +3,13 @@
 //! launch, after Connect, after Disconnect. With OAuth it opens the relay session (lease/ack)
 //! with the HubSpot access token, renewed through the relay broker; with a private-app token
 //! it works the local queue only. The desktop's Reviews/Activity screens read [`EngineStatus`].
+//!
+//! While the desktop runs the sandbox, the host runs on the sandbox's ready-made context
+//! ([`HostSource::Fixed`]) instead of the stored connection; [`EngineHost::switch`] moves
+//! between the two.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use relay_client::{RelayClient, Session};
@@ -38,6 +44,23 @@ pub struct EngineStatus {
     pub leased: u64,
 }
 
+/// Opens a relay session for a [`HostSource::Fixed`] context (the sandbox's relay).
+pub type SessionOpener = Arc<
+    dyn Fn() -> Pin<Box<dyn Future<Output = Result<Session, String>> + Send>> + Send + Sync,
+>;
+
+/// Where the host's engine gets its portal from.
+#[derive(Clone)]
+pub enum HostSource {
+    /// The stored connection of the host's store, with tokens from the keyring.
+    Stored,
+    /// A context made elsewhere (the sandbox's simulated portal) and its relay sessions.
+    Fixed {
+        context: Box<PipelineContext>,
+        open_session: SessionOpener,
+    },
+}
+
 #[derive(Default)]
 struct Running {
     runtime: Option<Runtime>,
@@ -51,6 +74,7 @@ pub struct EngineHost {
     store: Store,
     poller: Box<dyn Fn(&PipelineContext) -> PollerConfig + Send + Sync>,
     worker: WorkerConfig,
+    source: Mutex<HostSource>,
     running: Mutex<Running>,
 }
 
@@ -74,13 +98,20 @@ impl EngineHost {
             store,
             poller: Box::new(poller),
             worker,
+            source: Mutex::new(HostSource::Stored),
             running: Mutex::new(Running::default()),
         }
     }
 
-    /// Stops whatever runs and starts the engine for the stored connection (nothing when not
-    /// connected). Problems are reported in the returned status, not as errors: the app keeps
-    /// working and shows them.
+    /// Makes `source` the host's portal from now on and (re)starts the engine on it.
+    pub async fn switch(&self, source: HostSource) -> EngineStatus {
+        *self.source.lock().await = source;
+        self.start().await
+    }
+
+    /// Stops whatever runs and starts the engine for the current source: the stored connection
+    /// (nothing when not connected) or the fixed context. Problems are reported in the returned
+    /// status, not as errors: the app keeps working and shows them.
     pub async fn start(&self) -> EngineStatus {
         let mut running = self.running.lock().await;
         stop_runtime(&mut running).await;
@@ -115,6 +146,38 @@ impl EngineHost {
     }
 
     async fn launch(&self) -> Result<Running, ConnectError> {
+        let source = self.source.lock().await.clone();
+        match source {
+            HostSource::Stored => self.launch_stored().await,
+            HostSource::Fixed {
+                context,
+                open_session,
+            } => Ok(self.launch_fixed(*context, &open_session).await),
+        }
+    }
+
+    async fn launch_fixed(&self, ctx: PipelineContext, open_session: &SessionOpener) -> Running {
+        let (session, problem) = match open_session().await {
+            Ok(session) => (Some(session), None),
+            Err(e) => {
+                tracing::warn!(error = %e, "no relay session: live events are not received");
+                (None, Some(format!("live events are not received: {e}")))
+            }
+        };
+        let polling = session.is_some();
+        let portal_id = ctx.portal_id;
+        let poller = (self.poller)(&ctx);
+        let runtime = Runtime::start(ctx, session, poller, self.worker.clone());
+        tracing::info!(portal_id, polling, "engine started on a fixed context");
+        Running {
+            runtime: Some(runtime),
+            portal_id: Some(portal_id),
+            polling,
+            problem,
+        }
+    }
+
+    async fn launch_stored(&self) -> Result<Running, ConnectError> {
         let settings = Settings::new(self.store.clone());
         let Some(info) = settings.get::<Connection>()? else {
             return Ok(Running::default());

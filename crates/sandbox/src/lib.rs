@@ -3,11 +3,18 @@
 //! the real relay receiving the simulator's signed webhooks — plus an engine store of its own
 //! under `DATA_DIR/sandbox/`, so sandbox data never mixes with a real portal's.
 //!
+//! The simulated portal lives in memory, so each start begins again: the sandbox's store is
+//! emptied at start too, and never holds reviews or audit rows about a portal that is gone.
+//!
 //! # Layout
 //! - [`Sandbox`]: starts the pieces, connects through the simulator's OAuth page, provisions
-//!   the `ai_*` properties and hands out a [`PipelineContext`] and a relay session.
-//! - [`SandboxInfo`]: what the app's banner and `steward sandbox` show.
-//! - [`Sandbox::human_edit`] / [`Sandbox::change_contact`]: the "simulate a person" panel.
+//!   the `ai_*` properties (or leaves that to the admin) and hands out a [`PipelineContext`]
+//!   and relay sessions.
+//! - [`status`]: [`SandboxInfo`] and [`SandboxStatus`], what the app's banner and
+//!   `steward sandbox` show.
+//! - [`Sandbox::human_edit`] / [`Sandbox::create_contact`]: the "simulate a person" panel.
+
+pub mod status;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,13 +22,15 @@ use std::time::Duration;
 use hubspot::{HubSpotClient, OAuthApp, Secret, TokenSource};
 use hubspot_sim::{SimConfig, SimServer};
 use relay_client::{RelayClient, Session};
-use serde::Serialize;
 use steward_engine::connection::{AuthKind, Connection, ConnectionInfo};
+use steward_engine::host::SessionOpener;
 use steward_engine::pipeline::PipelineContext;
+use steward_engine::provision::ProvisionReport;
 use steward_engine::{DataDir, Settings, Store, settings};
 use steward_llm::{LlmClient, LlmConfig, Provider};
 use steward_relay::{DatabaseUrl, Relay, RelayConfig, RelayHandle};
-use ts_rs::TS;
+
+pub use status::{SandboxInfo, SandboxState, SandboxStatus};
 
 /// The sandbox portal and app (fixed, so a sandbox restarted on the same data dir matches).
 pub const PORTAL_ID: u64 = 62_515;
@@ -40,6 +49,9 @@ pub struct SandboxOptions {
     pub llm_latency: Duration,
     /// HubSpot's per-portal limit, enforced by the simulator as HubSpot would.
     pub rate_limit: Option<hubspot_sim::RateLimit>,
+    /// Create the `ai_*` properties at start (`steward sandbox`); the app leaves it to the
+    /// admin's first click, so the sandbox shows every step of a real setup.
+    pub provision: bool,
 }
 
 impl Default for SandboxOptions {
@@ -49,21 +61,9 @@ impl Default for SandboxOptions {
             seed: 7,
             llm_latency: Duration::from_millis(400),
             rate_limit: Some(hubspot_sim::RateLimit::hubspot_oauth()),
+            provision: true,
         }
     }
-}
-
-/// What the banner shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
-pub struct SandboxInfo {
-    #[ts(type = "number")]
-    pub portal_id: u64,
-    pub hubspot_url: String,
-    pub relay_url: String,
-    #[ts(type = "number")]
-    pub contacts: u64,
-    pub data_dir: String,
 }
 
 /// Why the sandbox could not start or act.
@@ -79,6 +79,8 @@ pub enum SandboxError {
     Provision(String),
     #[error("the simulated change was refused: {0}")]
     Admin(String),
+    #[error("the sandbox's data folder could not be emptied: {0}")]
+    DataDir(String),
     #[error(transparent)]
     Engine(#[from] steward_engine::EngineError),
 }
@@ -89,16 +91,21 @@ pub struct Sandbox {
     relay: RelayHandle,
     dir: DataDir,
     store: Store,
-    context: PipelineContext,
+    hubspot: HubSpotClient,
+    llm: Arc<LlmClient>,
     tokens: TokenSource,
     http: reqwest::Client,
     contacts: usize,
 }
 
 impl Sandbox {
-    /// Starts the sandbox under `parent/sandbox/`.
+    /// Starts the sandbox under `parent/sandbox/`, emptied first (see the crate docs).
     pub async fn start(parent: &DataDir, options: SandboxOptions) -> Result<Self, SandboxError> {
-        let dir = DataDir::at(parent.root().join("sandbox"))?;
+        let root = parent.root().join("sandbox");
+        if root.exists() {
+            std::fs::remove_dir_all(&root).map_err(|e| SandboxError::DataDir(e.to_string()))?;
+        }
+        let dir = DataDir::at(root)?;
         let relay_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| SandboxError::Relay(e.to_string()))?;
@@ -140,9 +147,9 @@ impl Sandbox {
             .base_url(sim.base_url())
             .build()
             .map_err(|e| SandboxError::Connect(e.to_string()))?;
-        steward_engine::provision::provision(&hubspot, false)
-            .await
-            .map_err(|e| SandboxError::Provision(e.to_string()))?;
+        if options.provision {
+            provision_with(&hubspot).await?;
+        }
 
         let settings = Settings::new(store.clone());
         settings.set::<settings::HubspotApiBase>(&sim.base_url())?;
@@ -166,26 +173,14 @@ impl Sandbox {
         llm_config.api_key = Some(secrecy::SecretString::from("sandbox-llm-key"));
         llm_config.max_concurrency = 16;
         let llm = LlmClient::new(llm_config).map_err(|e| SandboxError::Connect(e.to_string()))?;
-        let context = PipelineContext {
-            portal_id: PORTAL_ID,
-            app_id: APP_ID,
-            hubspot,
-            llm: Arc::new(llm),
-            store: store.clone(),
-            input_properties: settings.get::<settings::InputProperties>()?,
-            policies: settings.get::<settings::FieldPolicies>()?,
-            prompt: settings.get::<settings::Prompt>()?,
-            model: MODEL.into(),
-            max_activities: settings.get::<settings::MaxActivities>()?,
-            monthly_budget_micros: None,
-        };
         tracing::info!(hubspot = %sim.base_url(), relay = %relay.base_url(), "sandbox started");
         Ok(Self {
             sim,
             relay,
             dir,
             store,
-            context,
+            hubspot,
+            llm: Arc::new(llm),
             tokens,
             http,
             contacts: options.contacts,
@@ -201,25 +196,45 @@ impl Sandbox {
         &self.dir
     }
 
-    /// The pipeline wired to the simulated portal and LLM.
-    pub fn pipeline_context(&self) -> PipelineContext {
-        self.context.clone()
+    /// The pipeline wired to the simulated portal and LLM, with the sandbox store's current
+    /// settings (prompt, field policies, input properties — an admin may change them in it).
+    pub fn pipeline_context(&self) -> Result<PipelineContext, SandboxError> {
+        let settings = Settings::new(self.store.clone());
+        Ok(PipelineContext {
+            portal_id: PORTAL_ID,
+            app_id: APP_ID,
+            hubspot: self.hubspot.clone(),
+            llm: self.llm.clone(),
+            store: self.store.clone(),
+            input_properties: settings.get::<settings::InputProperties>()?,
+            policies: settings.get::<settings::FieldPolicies>()?,
+            prompt: settings.get::<settings::Prompt>()?,
+            model: MODEL.into(),
+            max_activities: settings.get::<settings::MaxActivities>()?,
+            monthly_budget_micros: None,
+        })
     }
 
     /// A relay session for the poller (renews itself with the sandbox's OAuth tokens).
     pub async fn session(&self) -> Result<Session, SandboxError> {
+        open_session(self.relay.base_url(), self.tokens.clone()).await
+    }
+
+    /// Opens relay sessions for an engine host without holding on to the sandbox.
+    pub fn session_opener(&self) -> SessionOpener {
+        let relay = self.relay.base_url();
         let tokens = self.tokens.clone();
-        RelayClient::new(&self.relay.base_url())
-            .map_err(|e| SandboxError::Relay(e.to_string()))?
-            .open_session_with(move || {
-                let tokens = tokens.clone();
-                async move {
-                    let t = tokens.access_token().await?;
-                    Ok(relay_client::Secret::new(t.expose()))
-                }
-            })
-            .await
-            .map_err(|e| SandboxError::Relay(e.to_string()))
+        Arc::new(move || {
+            let relay = relay.clone();
+            let tokens = tokens.clone();
+            Box::pin(async move { open_session(relay, tokens).await.map_err(|e| e.to_string()) })
+        })
+    }
+
+    /// Creates the `ai_enrichment` group and the `ai_*` properties in the simulated portal
+    /// (idempotent: a second call reports them as already there).
+    pub async fn provision(&self) -> Result<ProvisionReport, SandboxError> {
+        provision_with(&self.hubspot).await
     }
 
     pub fn info(&self) -> SandboxInfo {
@@ -295,6 +310,26 @@ impl Sandbox {
     }
 }
 
+async fn provision_with(hubspot: &HubSpotClient) -> Result<ProvisionReport, SandboxError> {
+    steward_engine::provision::provision(hubspot, false)
+        .await
+        .map_err(|e| SandboxError::Provision(e.to_string()))
+}
+
+async fn open_session(relay: String, tokens: TokenSource) -> Result<Session, SandboxError> {
+    RelayClient::new(&relay)
+        .map_err(|e| SandboxError::Relay(e.to_string()))?
+        .open_session_with(move || {
+            let tokens = tokens.clone();
+            async move {
+                let t = tokens.access_token().await?;
+                Ok(relay_client::Secret::new(t.expose()))
+            }
+        })
+        .await
+        .map_err(|e| SandboxError::Relay(e.to_string()))
+}
+
 fn parse_url(s: &str) -> Result<url::Url, SandboxError> {
     url::Url::parse(s).map_err(|e| SandboxError::Relay(e.to_string()))
 }
@@ -368,10 +403,12 @@ mod tests {
             parent.database(),
             "never the real database"
         );
-        let report =
-            steward_engine::provision::provision(&sandbox.pipeline_context().hubspot, true)
-                .await
-                .unwrap();
+        let report = steward_engine::provision::provision(
+            &sandbox.pipeline_context().unwrap().hubspot,
+            true,
+        )
+        .await
+        .unwrap();
         assert!(report.is_ready(), "provisioned: {report:?}");
         let id = sandbox
             .create_contact(serde_json::json!({"email": "new@sandbox.example"}))

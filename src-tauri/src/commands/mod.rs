@@ -5,5 +5,6 @@ pub mod activity;
 pub mod connect;
 pub mod contacts;
 pub mod reviews;
+pub mod sandbox;
 pub mod settings;
 pub mod status;

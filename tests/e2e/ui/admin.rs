@@ -21,11 +21,11 @@ use steward_tests::stack::{APP_ID, PORTAL, Stack, StackOptions};
 const PAT: &str = "pat-na1-admin-e2e-0123456789";
 const WAIT: Duration = Duration::from_secs(30);
 
-fn css(test_id: &str) -> String {
+pub(crate) fn css(test_id: &str) -> String {
     format!("[data-testid='{test_id}']")
 }
 
-async fn element(app: &DesktopApp, selector: &str) -> anyhow::Result<Element> {
+pub(crate) async fn element(app: &DesktopApp, selector: &str) -> anyhow::Result<Element> {
     Ok(app
         .client
         .wait()
@@ -35,7 +35,7 @@ async fn element(app: &DesktopApp, selector: &str) -> anyhow::Result<Element> {
 }
 
 /// Waits until the element's text contains `want`; returns the text.
-async fn wait_text(app: &DesktopApp, selector: &str, want: &str) -> anyhow::Result<String> {
+pub(crate) async fn wait_text(app: &DesktopApp, selector: &str, want: &str) -> anyhow::Result<String> {
     let deadline = Instant::now() + WAIT;
     let mut last = String::new();
     while Instant::now() < deadline {
@@ -93,7 +93,7 @@ async fn button(app: &DesktopApp, scope: &str, label: &str) -> anyhow::Result<El
 }
 
 /// Saves a screenshot once the webview has painted what the DOM already holds.
-async fn shot(app: &DesktopApp, name: &str) -> anyhow::Result<()> {
+pub(crate) async fn shot(app: &DesktopApp, name: &str) -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_millis(400)).await;
     app.screenshot(name).await?;
     Ok(())

@@ -4,3 +4,4 @@
 mod admin;
 mod connect;
 mod frame;
+mod sandbox;

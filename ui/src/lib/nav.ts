@@ -3,7 +3,7 @@
 import { useEffect, useRef } from "react";
 import { NAVIGATE, useEvents } from "./events";
 
-export type ScreenTarget = "connect" | "reviews" | "contacts" | "activity" | "batch" | "settings";
+export type ScreenTarget = "sandbox" | "connect" | "reviews" | "contacts" | "activity" | "batch" | "settings";
 
 export interface Intent {
   screen: ScreenTarget;

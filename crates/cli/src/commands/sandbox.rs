@@ -33,7 +33,7 @@ pub async fn sandbox(env: &Env, contacts: usize, seconds: Option<u64>) -> anyhow
         );
         println!("Press Ctrl-C to stop.");
     }
-    let ctx = sandbox.pipeline_context();
+    let ctx = sandbox.pipeline_context()?;
     let poller = PollerConfig::new(ctx.app_id, ctx.input_properties.clone());
     let runtime = Runtime::start(
         ctx,

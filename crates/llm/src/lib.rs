@@ -32,6 +32,8 @@
 //! # Layout
 //!
 //! - `config` — [`Provider`], [`LlmConfig`] (key as `SecretString`), [`Price`] and cost math.
+//! - `presets` — [`Preset`]: OpenAI, Anthropic, Ollama, LM Studio and llama.cpp defaults
+//!   (base URL, model, key, limits, prices, [`StructuredOutput`] mechanism).
 //! - `request` — [`EnrichmentRequest`], [`Activity`], [`PromptTemplate`] and the built-in
 //!   prompt; `Debug` never prints contact data.
 //! - `prompt` — renders the system message and the delimited `<contact_data>` block.
@@ -52,6 +54,7 @@ mod config;
 mod enrichment;
 mod error;
 mod openai;
+mod presets;
 mod prompt;
 mod provider;
 mod request;
@@ -69,6 +72,7 @@ pub use enrichment::{
     PROP_NEXT_BEST_ACTION_CONFIDENCE, PROP_SUMMARY,
 };
 pub use error::{ERROR_BODY_MAX_CHARS, LlmError};
+pub use presets::{PRESETS, Preset, StructuredOutput};
 pub use prompt::{
     DATA_CLOSE, DATA_OPEN, MAX_ACTIVITY_BODY_CHARS, MAX_PROPERTY_VALUE_CHARS, RenderedPrompt,
     render_prompt,

@@ -9,6 +9,7 @@ mod concurrency;
 mod enrich;
 mod errors;
 mod malformed;
+mod presets;
 mod retries;
 mod secrets;
 mod standin;

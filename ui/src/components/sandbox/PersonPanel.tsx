@@ -59,6 +59,7 @@ export function PersonPanel() {
             value={contactId}
             onChange={(e) => setContactId(e.target.value)}
             inputMode="numeric"
+            placeholder="e.g. 101 (ids are in Contacts)"
             data-testid="sandbox-contact-id"
           />
         </label>

@@ -31,11 +31,10 @@ export function SandboxBanner({
     <div className="sandbox-banner" role="status" data-testid="sandbox-banner">
       <strong>Sandbox</strong>
       {status.state === "starting" || !info ? (
-        <span>Starting a simulated HubSpot portal…</span>
+        <span className="sandbox-text">Starting a simulated HubSpot portal…</span>
       ) : (
-        <span>
-          A simulated portal ({info.contacts} contacts, portal {info.portal_id}) — nothing here touches
-          HubSpot.
+        <span className="sandbox-text">
+          Simulated portal {info.portal_id} · {info.contacts} contacts · nothing here touches HubSpot.
         </span>
       )}
       <span className="sandbox-actions">

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use steward_engine::EngineError;
 use steward_engine::audit_export::ExportError;
+use steward_engine::batch::BatchError;
 use steward_engine::connection::ConnectError;
 use steward_engine::contact_search::ContactsError;
 use steward_engine::pipeline::PipelineError;
@@ -99,6 +100,23 @@ impl From<ContactsError> for CommandError {
         let code = match &err {
             ContactsError::HubSpot(_) => ErrorCode::Unavailable,
             ContactsError::Engine(_) => ErrorCode::Internal,
+        };
+        Self::new(code, err)
+    }
+}
+
+impl From<BatchError> for CommandError {
+    fn from(err: BatchError) -> Self {
+        let code = match &err {
+            BatchError::ListNotFound(_) | BatchError::AmbiguousList { .. } => ErrorCode::Invalid,
+            // Another run is unfinished, or this one moved on (finished, paused elsewhere):
+            // the screen reloads the run instead of retrying.
+            BatchError::RunInProgress { .. }
+            | BatchError::BadState { .. }
+            | BatchError::NoSuchRun(_) => ErrorCode::Stale,
+            BatchError::HubSpot(e) if e.needs_reconnect() => ErrorCode::NotConnected,
+            BatchError::HubSpot(_) => ErrorCode::Unavailable,
+            BatchError::Engine(_) => ErrorCode::Internal,
         };
         Self::new(code, err)
     }

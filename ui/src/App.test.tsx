@@ -7,9 +7,9 @@ import type { AppStatus } from "./bindings/AppStatus";
 
 const EMPTY: AppStatus = {
   version: "0.1.0",
-  data_dir: "/home/admin/.local/share/dev.steward.app",
-  database: "/home/admin/.local/share/dev.steward.app/steward.sqlite3",
-  log_dir: "/home/admin/.local/share/dev.steward.app/logs",
+  data_dir: "/home/admin/.local/share/dev.steward.desktop",
+  database: "/home/admin/.local/share/dev.steward.desktop/steward.sqlite3",
+  log_dir: "/home/admin/.local/share/dev.steward.desktop/logs",
   schema_version: 2,
   connection: { state: "not_connected" },
   overview: { pending_reviews: 0, audit_rows: 0, batch_runs: 0, contacts_enriched: 0, queued_jobs: 0 },
@@ -22,6 +22,8 @@ const FRESH_SCREENS: Record<string, unknown> = {
   audit_count: 0,
   audit_page: [],
   audit_insights: { days: [], outcomes: [], total_rows: 0, total_tokens: 0, total_cost_micros: 0 },
+  run_history: [],
+  search_lists: [],
 };
 
 function serve(

@@ -2,6 +2,7 @@
 //! the logic belongs in `steward-engine`.
 
 pub mod activity;
+pub mod batch;
 pub mod connect;
 pub mod contacts;
 pub mod reviews;

@@ -35,7 +35,11 @@ pub(crate) async fn element(app: &DesktopApp, selector: &str) -> anyhow::Result<
 }
 
 /// Waits until the element's text contains `want`; returns the text.
-pub(crate) async fn wait_text(app: &DesktopApp, selector: &str, want: &str) -> anyhow::Result<String> {
+pub(crate) async fn wait_text(
+    app: &DesktopApp,
+    selector: &str,
+    want: &str,
+) -> anyhow::Result<String> {
     let deadline = Instant::now() + WAIT;
     let mut last = String::new();
     while Instant::now() < deadline {
@@ -51,7 +55,7 @@ pub(crate) async fn wait_text(app: &DesktopApp, selector: &str, want: &str) -> a
 }
 
 /// Waits until the element's whole text is `want`.
-async fn wait_exact(app: &DesktopApp, selector: &str, want: &str) -> anyhow::Result<()> {
+pub(crate) async fn wait_exact(app: &DesktopApp, selector: &str, want: &str) -> anyhow::Result<()> {
     let deadline = Instant::now() + WAIT;
     let mut last = String::new();
     while Instant::now() < deadline {
@@ -100,7 +104,7 @@ pub(crate) async fn shot(app: &DesktopApp, name: &str) -> anyhow::Result<()> {
 }
 
 /// Scrolls the element into view (for a screenshot of a long screen).
-async fn scroll_to(app: &DesktopApp, selector: &str) -> anyhow::Result<()> {
+pub(crate) async fn scroll_to(app: &DesktopApp, selector: &str) -> anyhow::Result<()> {
     element(app, selector).await?;
     app.client
         .execute(

@@ -2,6 +2,7 @@
 //! Run by `scripts/test.sh` (which builds the UI and the app, and provides Xvfb).
 
 mod admin;
+mod batch;
 mod connect;
 mod frame;
 mod sandbox;

@@ -2,7 +2,8 @@
 import type { ListSummary } from "./ListSummary";
 
 /**
- * What a run over a list would cost at most.
+ * What a run over a list would cost at most. The app hands it back when the admin confirms
+ * it, and the run records it.
  */
 export type Estimate = { list: ListSummary, contacts: number, 
 /**

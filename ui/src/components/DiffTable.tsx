@@ -1,6 +1,7 @@
 import type { ContactDiff } from "../bindings/ContactDiff";
 
-const DECISIONS: Record<string, { label: string; tone: string }> = {
+/** How each guard decision reads, and its tone (shared with a batch run's diffs). */
+export const DECISIONS: Record<string, { label: string; tone: string }> = {
   write: { label: "Would write", tone: "good" },
   unchanged: { label: "Unchanged", tone: "" },
   keep: { label: "Kept (fill empty only)", tone: "" },

@@ -112,3 +112,11 @@ export const OUTCOME_COLORS: Record<Outcome, string> = {
   rejected: "#8a94a6",
   in_flight: "var(--info)",
 };
+
+/** A wait in words: "45 s", "3 min 05 s", "2 h 10 min". */
+export function duration(secs: number): string {
+  const s = Math.max(0, Math.round(secs));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")} min`;
+}

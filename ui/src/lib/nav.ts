@@ -9,6 +9,8 @@ export interface Intent {
   screen: ScreenTarget;
   contactId?: number;
   correlationId?: string;
+  /** Activity: show only this batch run's audit rows. */
+  runId?: number;
 }
 
 const DOM_EVENT = "steward:navigate";

@@ -14,6 +14,8 @@ export interface Live<T> {
   refreshing: boolean;
   /** Loads again from scratch (the "Try again" button). */
   reload: () => void;
+  /** Loads again quietly, keeping what is shown until the new data arrives. */
+  refresh: () => void;
 }
 
 /** What the last load for one set of deps produced. */
@@ -71,11 +73,11 @@ export function useLive<T>(
   const lastRun = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
-  const refresh = () => {
+  const refresh = useCallback(() => {
     lastRun.current = Date.now();
     setRefreshing(true);
     start(keyRef.current, true);
-  };
+  }, [start]);
   useEvents(events, () => {
     const wait = lastRun.current + throttleMs - Date.now();
     if (wait <= 0) refresh();
@@ -101,5 +103,6 @@ export function useLive<T>(
     code: current?.error?.code,
     refreshing,
     reload,
+    refresh,
   };
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActivityScreen } from "./Activity";
 import { STATUS, auditRow, fail, insights, never, serve, withOverview } from "../testing/fixtures";
 import type { AuditFilter } from "../bindings/AuditFilter";
+import { navigate } from "../lib/nav";
 
 /** 100,000 rows served in keyset pages, newest first, like the engine. */
 function pages(total: number) {
@@ -125,5 +126,22 @@ describe("Activity screen", () => {
       await emit("steward://audit-appended", { last_id: 52, new_rows: 2 });
     });
     await waitFor(() => expect(screen.getAllByTestId("audit-row")[0]).toHaveTextContent("cid52"));
+  });
+
+  it("shows only a batch run's rows when a run's link opened it", async () => {
+    const calls = serve({ audit_count: () => 30, audit_insights: () => insights(7), audit_page: pages(30) });
+    navigate({ screen: "activity", runId: 8 });
+    const user = userEvent.setup();
+    render(<ActivityScreen status={withOverview({ audit_rows: 500 })} />);
+    expect(await screen.findByTestId("activity-run-filter")).toHaveTextContent("Batch run #8");
+    await waitFor(() =>
+      expect(calls.filter((c) => c.cmd === "audit_page").at(-1)?.args.filter).toMatchObject({ run_id: 8 }),
+    );
+    expect(calls.find((c) => c.cmd === "audit_count")?.args.filter).toMatchObject({ run_id: 8 });
+    await user.click(screen.getByRole("button", { name: "Show all runs, not only run 8" }));
+    await waitFor(() =>
+      expect(calls.filter((c) => c.cmd === "audit_page").at(-1)?.args.filter).toMatchObject({ run_id: null }),
+    );
+    expect(screen.queryByTestId("activity-run-filter")).not.toBeInTheDocument();
   });
 });

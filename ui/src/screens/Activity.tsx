@@ -74,6 +74,8 @@ export function ActivityScreen({ status }: { status: AppStatus }) {
   const [since, setSince] = useState<number | null>(null);
   const [contact, setContact] = useState("");
   const [correlation, setCorrelation] = useState(intent?.correlationId ?? "");
+  // Set when a batch run's "Audit rows" link opened the screen.
+  const [runId, setRunId] = useState<number | null>(intent?.runId ?? null);
   const [days, setDays] = useState(30);
   const [picked, setPicked] = useState<AuditRecord | null>(null);
   const [exported, setExported] = useState<ExportSummary | null>(null);
@@ -88,8 +90,9 @@ export function ActivityScreen({ status }: { status: AppStatus }) {
         since_ms: since,
         contact_id: contactId,
         correlation_id: correlation.trim() || null,
+        run_id: runId,
       }),
-    [outcome, since, contactId, correlation],
+    [outcome, since, contactId, correlation, runId],
   );
   const total = useLive(() => auditCount(filter), [filter], [AUDIT_APPENDED], 2000);
   const insights = useLive(
@@ -99,7 +102,8 @@ export function ActivityScreen({ status }: { status: AppStatus }) {
     5000,
   );
 
-  const filtered = outcome !== "" || since !== null || contactId !== null || correlation.trim() !== "";
+  const filtered =
+    outcome !== "" || since !== null || contactId !== null || correlation.trim() !== "" || runId !== null;
   if (status.overview.audit_rows === 0 && (total.data ?? 0) === 0 && !filtered) {
     return (
       <EmptyState title="No activity yet" testId="activity-empty">
@@ -175,6 +179,14 @@ export function ActivityScreen({ status }: { status: AppStatus }) {
           Correlation ID
           <input aria-label="Correlation ID" className="mono" size={18} value={correlation} onChange={(e) => setCorrelation(e.target.value)} />
         </label>
+        {runId !== null && (
+          <span className="chip" data-testid="activity-run-filter">
+            Batch run #{runId}
+            <button type="button" aria-label={`Show all runs, not only run ${runId}`} onClick={() => setRunId(null)}>
+              ×
+            </button>
+          </span>
+        )}
         {filtered && (
           <button
             type="button"
@@ -185,6 +197,7 @@ export function ActivityScreen({ status }: { status: AppStatus }) {
               setSince(null);
               setContact("");
               setCorrelation("");
+              setRunId(null);
             }}
           >
             Clear

@@ -2,7 +2,7 @@
 //! tokens come from real prompts built for a sample of the list's first members, scaled to the
 //! list, at the configured model's prices (`settings::Llm`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use steward_llm::Usage;
 use ts_rs::TS;
 
@@ -12,8 +12,9 @@ use crate::pipeline::{self, PipelineContext};
 /// Members whose prompts are built for the estimate (about ten HubSpot calls).
 pub const SAMPLE: u32 = 20;
 
-/// What a run over a list would cost at most.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+/// What a run over a list would cost at most. The app hands it back when the admin confirms
+/// it, and the run records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Estimate {
     pub list: ListSummary,

@@ -2,7 +2,7 @@
 //! admin typed (`NAME` or `ID`) to exactly one list.
 
 use hubspot::{HubList, HubSpotClient, ListSearch};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::BatchError;
@@ -13,7 +13,7 @@ const TYPE_AHEAD: u32 = 20;
 const CONTACTS: &str = "0-1";
 
 /// A list as the picker shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ListSummary {
     pub list_id: String,

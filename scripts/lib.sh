@@ -103,3 +103,35 @@ build_app() {
   log "building the desktop app"
   (cd "$ROOT" && cargo build -p steward-desktop --features custom-protocol)
 }
+
+# The installers (`tauri build`, release profile): the .deb always; the .AppImage when its tools
+# can be fetched — Tauri's bundler downloads linuxdeploy and the AppImage runtime from
+# github.com, which some build machines cannot reach. Prints the bundle dir.
+build_bundles() {
+  build_ui
+  local bundles="deb"
+  if curl -sfI --max-time 10 https://github.com/linuxdeploy/linuxdeploy/releases >/dev/null 2>&1; then
+    bundles="deb,appimage"
+  else
+    log "AppImage skipped: github.com (linuxdeploy, AppImage runtime) is not reachable from here"
+  fi
+  log "building the installers: $bundles"
+  # The UI is already built; Tauri's own beforeBuildCommand would run from ui/ and fail.
+  (cd "$ROOT" && ui/node_modules/.bin/tauri build --ci --bundles "$bundles" \
+    --config '{"build":{"beforeBuildCommand":""}}' >&2)
+  echo "${CARGO_TARGET_DIR:-$ROOT/target}/release/bundle"
+}
+
+# Installs the built .deb with apt (as an admin would) and prints the installed binary's path.
+install_deb() {
+  local deb
+  deb="$(ls -t "$1"/deb/*.deb | head -1)"
+  log "installing $(basename "$deb") with apt"
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$deb" >/dev/null
+  dpkg -L steward | grep -E '/bin/steward-desktop$'
+}
+
+report_bundle_sizes() {
+  log "installer sizes"
+  find "$1" -maxdepth 2 -type f \( -name '*.deb' -o -name '*.AppImage' \) -exec du -h {} + >&2
+}

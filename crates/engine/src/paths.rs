@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::EngineError;
 
 /// The app identifier; Tauri derives its app data dir from the same string, so both agree.
-pub const APP_IDENTIFIER: &str = "dev.steward.app";
+pub const APP_IDENTIFIER: &str = "dev.steward.desktop";
 
 /// A data directory that exists and is writable, with the paths of the files inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,8 +25,8 @@ impl DataDir {
         Ok(Self { root })
     }
 
-    /// The OS default: `$XDG_DATA_HOME/dev.steward.app` on Linux, `~/Library/Application
-    /// Support/dev.steward.app` on macOS, `%APPDATA%\dev.steward.app` on Windows.
+    /// The OS default: `$XDG_DATA_HOME/dev.steward.desktop` on Linux, `~/Library/Application
+    /// Support/dev.steward.desktop` on macOS, `%APPDATA%\dev.steward.desktop` on Windows.
     pub fn os_default() -> Result<Self, EngineError> {
         let base = directories::BaseDirs::new().ok_or(EngineError::NoHomeDir)?;
         Self::at(base.data_dir().join(APP_IDENTIFIER))

@@ -3,7 +3,7 @@
 //! headless use (CI, scripts): `STEWARD_LLM_API_KEY`, `STEWARD_HUBSPOT_PRIVATE_APP_TOKEN`.
 //!
 //! Every entry uses the service [`SERVICE`] and the account [`SecretKind::account`], so an admin
-//! (or a test) can inspect one with `secret-tool lookup service dev.steward.app username ACCOUNT`.
+//! (or a test) can inspect one with `secret-tool lookup service dev.steward.desktop username ACCOUNT`.
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -164,6 +164,6 @@ mod tests {
             .account(),
             "oauth-pending-ab"
         );
-        assert_eq!(SERVICE, "dev.steward.app");
+        assert_eq!(SERVICE, "dev.steward.desktop");
     }
 }

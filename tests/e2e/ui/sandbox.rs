@@ -42,7 +42,12 @@ async fn edit_as_person(
         .await?;
     fill(app, "sandbox-value", value).await?;
     click(app, "sandbox-edit").await?;
-    wait_text(app, &css("sandbox-edit-done"), &format!("Contact {contact}")).await?;
+    wait_text(
+        app,
+        &css("sandbox-edit-done"),
+        &format!("Contact {contact}"),
+    )
+    .await?;
     Ok(())
 }
 
@@ -149,6 +154,23 @@ async fn a_newcomer_walks_the_sandbox_from_provisioning_to_an_approved_review() 
     }
     anyhow::ensure!(approved, "no Approve button on the review card");
     wait_outcome(&store, contact, Outcome::Approved).await?;
+
+    // Provenance after the approval: the AI wrote the summary (approved by the admin).
+    app.open_screen("contacts").await?;
+    element(&app, "input[type='search']")
+        .await?
+        .send_keys("grace@navy.example")
+        .await?;
+    element(&app, &css(&format!("hit-{contact}")))
+        .await?
+        .click()
+        .await?;
+    wait_text(&app, &css("field-ai_summary"), "AI (Steward)").await?;
+    shot(&app, "sandbox-contacts").await?;
+    for screen in ["activity", "settings", "connect"] {
+        app.open_screen(screen).await?;
+        shot(&app, &format!("sandbox-{screen}")).await?;
+    }
 
     // The sandbox never touched the real store.
     let real = Store::open(&real_db)?;

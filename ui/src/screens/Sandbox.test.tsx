@@ -14,7 +14,7 @@ const RUNNING: SandboxStatus = {
     hubspot_url: "http://127.0.0.1:40001",
     relay_url: "http://127.0.0.1:40002",
     contacts: 500,
-    data_dir: "/home/admin/.local/share/dev.steward.app/sandbox",
+    data_dir: "/home/admin/.local/share/dev.steward.desktop/sandbox",
   },
   problem: null,
 };

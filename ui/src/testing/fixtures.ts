@@ -10,9 +10,9 @@ import type { SettingsView } from "../bindings/SettingsView";
 
 export const STATUS: AppStatus = {
   version: "0.1.0",
-  data_dir: "/home/admin/.local/share/dev.steward.app",
-  database: "/home/admin/.local/share/dev.steward.app/steward.sqlite3",
-  log_dir: "/home/admin/.local/share/dev.steward.app/logs",
+  data_dir: "/home/admin/.local/share/dev.steward.desktop",
+  database: "/home/admin/.local/share/dev.steward.desktop/steward.sqlite3",
+  log_dir: "/home/admin/.local/share/dev.steward.desktop/logs",
   schema_version: 4,
   connection: { state: "connected", portal_id: 62515, domain: "app.hubspot.com" },
   overview: { pending_reviews: 0, audit_rows: 0, batch_runs: 0, contacts_enriched: 0, queued_jobs: 0 },

@@ -7,11 +7,22 @@
 //! - [`net`]: free loopback ports and waiting for a port to accept connections.
 //! - [`connect`]: OAuth Connect helpers: simulator + relay broker, the browser's redirects, the
 //!   relay binary, and scans proving a secret never reached SQLite or the logs.
+//! - [`crash_proxy`]: a proxy in front of the simulator that lets the first batch update
+//!   through and swallows its answer: a process dying right after HubSpot applied a write.
+//! - [`bins`]: the `steward` and `steward-relay` binaries, built fresh once per test process,
+//!   and a relay process that can be SIGKILLed and restarted on the same address.
+//! - [`secret_scan`]: known secret values and a scan of files and strings for them and their
+//!   encodings (base64 at every alignment, hex, any 16-character piece).
+//! - [`tap`]: a recording reverse proxy that learns every token crossing it.
 
+pub mod bins;
 pub mod connect;
+pub mod crash_proxy;
 pub mod desktop;
 pub mod net;
+pub mod secret_scan;
 pub mod stack;
+pub mod tap;
 
 use std::path::PathBuf;
 

@@ -34,6 +34,9 @@ pub struct StackOptions {
     /// the pipeline directly (the model test) turn it off: nobody consumes the events there, and
     /// delivering them costs as much CPU as the writes themselves.
     pub webhooks: bool,
+    /// Lifetime of the simulator's OAuth access tokens (default HubSpot's 30 minutes); fault
+    /// scenarios shorten it so tokens expire mid-run.
+    pub access_token_ttl: Option<Duration>,
 }
 
 impl Default for StackOptions {
@@ -44,6 +47,7 @@ impl Default for StackOptions {
             llm_latency: Duration::ZERO,
             private_app_token: None,
             webhooks: true,
+            access_token_ttl: None,
         }
     }
 }
@@ -84,6 +88,9 @@ impl Stack {
             webhook_retry_base: Duration::from_millis(50),
             llm_latency: options.llm_latency,
             private_app_token: options.private_app_token.clone(),
+            access_token_ttl: options
+                .access_token_ttl
+                .unwrap_or(SimConfig::default().access_token_ttl),
             ..SimConfig::default()
         })
         .await?;
@@ -297,8 +304,9 @@ impl Stack {
     }
 }
 
-/// The OAuth dance against the simulator: authorize (approves at once) → code → tokens.
-async fn connect(http: &reqwest::Client, sim: &SimServer) -> anyhow::Result<TokenSource> {
+/// The OAuth dance against the simulator: authorize (approves at once) → code → tokens. Also
+/// how a scenario reconnects after the tokens were revoked.
+pub async fn connect(http: &reqwest::Client, sim: &SimServer) -> anyhow::Result<TokenSource> {
     let redirect = "http://127.0.0.1:1/oauth/callback";
     let scopes = hubspot::REQUIRED_SCOPES.join(" ");
     let resp = http

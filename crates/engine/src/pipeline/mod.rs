@@ -10,12 +10,16 @@
 //! 4. batch read *with* history right before the write (the guard's check);
 //! 5. batch update of the allowed fields + bookkeeping;
 //! 6. batch read with history again to catch an edit that slipped in between, and restore it.
+//!
+//! A job whose earlier attempt already wrote (cut off by a crash) ends at step 2 with that
+//! write as its result (`resumed`).
 
 mod activity;
 mod context;
 mod outcome;
 mod preview;
 mod proposal;
+mod resumed;
 mod run;
 mod stream;
 mod writeback;

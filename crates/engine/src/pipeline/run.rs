@@ -10,6 +10,7 @@ use super::PipelineError;
 use super::activity::{self, EngagementRef};
 use super::context::{PipelineContext, WorkItem};
 use super::outcome::{ItemResult, Pause};
+use super::resumed;
 use super::stream::{self, ChunkHooks};
 use crate::EngineError;
 use crate::audit::{self, AuditRecord, Outcome};
@@ -248,8 +249,16 @@ pub async fn process_chunk_streaming(
             .get(fields::AI_INPUT_HASH)
             .and_then(|v| v.as_deref());
         // A write an earlier round trip sent but never recorded as done (crash, lost answer)
-        // is settled first, so every write has its final audit row and its read-back.
-        super::writeback::recover(ctx, &item, stored).await?;
+        // is settled first, so every write has its final audit row and its read-back. If it
+        // was this job's own interrupted write (same inputs), that is the job's result: no
+        // second row, and no second write even when forced.
+        let recovered = super::writeback::recover(ctx, &item, stored).await?;
+        if stored == Some(input_hash.as_str())
+            && let Some(result) = resumed::earlier_result(ctx, &item, &input_hash, recovered)?
+        {
+            results.push((item, result));
+            continue;
+        }
         let _span = round_trip_span(&correlation_id, item.contact_id).entered();
         if !item.mode.force && stored == Some(input_hash.as_str()) {
             tracing::debug!("inputs unchanged: no LLM call, no write");

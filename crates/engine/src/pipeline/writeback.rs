@@ -45,11 +45,17 @@ struct Checkpoint {
 /// new round trip starts: if the record holds the row's input hash, HubSpot applied the write —
 /// read it back, restore a person's edit that slipped in, raise the reviews, finalize the row;
 /// otherwise the write never landed and the row says so.
+///
+/// Returns the input hash and final result of each write HubSpot had applied: when it is the
+/// hash the new round trip computes, that write *is* the job's result (the interrupted attempt
+/// of this very job), so the caller ends the round trip there — no second audit row, and no
+/// second write even when the run is forced.
 pub async fn recover(
     ctx: &PipelineContext,
     item: &WorkItem,
     stored_hash: Option<&str>,
-) -> Result<(), PipelineError> {
+) -> Result<Vec<(String, ItemResult)>, PipelineError> {
+    let mut applied_results = Vec::new();
     let pending = audit::in_flight(&ctx.store.conn(), ctx.portal_id, item.contact_id)?;
     for (row, checkpoint) in pending {
         let applied = row.input_hash.is_some() && row.input_hash.as_deref() == stored_hash;
@@ -104,7 +110,7 @@ pub async fn recover(
         let written = HashSet::from([item.contact_id.to_string()]);
         let flight = HashMap::from([(item.contact_id, row.id)]);
         tracing::info!(correlation_id = %row.correlation_id, contact_id = item.contact_id, "confirming a write interrupted before it was recorded");
-        finish(
+        let settled = finish(
             ctx,
             vec![(ready, verdict)],
             &written,
@@ -114,8 +120,10 @@ pub async fn recover(
             Vec::new(),
         )
         .await?;
+        let hash = row.input_hash.clone().unwrap_or_default();
+        applied_results.extend(settled.into_iter().map(|(_, r)| (hash.clone(), r)));
     }
-    Ok(())
+    Ok(applied_results)
 }
 
 /// The guard's verdict for one contact.

@@ -12,7 +12,6 @@
 //! - [`sandbox_mode`]: with no portal connected, the simulated sandbox portal runs in-process
 //!   and the screens show it; a real connection replaces it.
 //! - [`tray`]: the tray icon with the pending-review count.
-//! - [`webview`]: lighter webview settings (no GL compositing, small caches).
 
 mod commands;
 mod deep_link;
@@ -21,7 +20,6 @@ mod error;
 mod live;
 mod sandbox_mode;
 mod tray;
-mod webview;
 
 use std::sync::RwLock;
 
@@ -107,7 +105,6 @@ pub fn run() -> anyhow::Result<()> {
             live::start(app.handle());
             if let Some(window) = app.get_webview_window("main") {
                 window.set_title(&format!("Steward {}", steward_engine::VERSION))?;
-                webview::lighten(&window);
             }
             Ok(())
         })

@@ -45,9 +45,8 @@ pub struct EngineStatus {
 }
 
 /// Opens a relay session for a [`HostSource::Fixed`] context (the sandbox's relay).
-pub type SessionOpener = Arc<
-    dyn Fn() -> Pin<Box<dyn Future<Output = Result<Session, String>> + Send>> + Send + Sync,
->;
+pub type SessionOpener =
+    Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<Session, String>> + Send>> + Send + Sync>;
 
 /// Where the host's engine gets its portal from.
 #[derive(Clone)]

@@ -4,6 +4,8 @@
 //! - [`desktop`]: starts tauri-driver for the built app binary and opens a WebDriver session
 //!   with its own data dir, so real-window tests run in parallel without sharing state.
 //! - [`stack`]: simulator + relay + engine on loopback, connected through OAuth.
+//! - [`latency`]: webhook → write-back latency: the simulator's write log, percentiles, and
+//!   per-stage times from the relay's and the engine's SQLite (`benches/latency.rs`).
 //! - [`net`]: free loopback ports and waiting for a port to accept connections.
 //! - [`connect`]: OAuth Connect helpers: simulator + relay broker, the browser's redirects, the
 //!   relay binary, and scans proving a secret never reached SQLite or the logs.
@@ -19,6 +21,7 @@ pub mod bins;
 pub mod connect;
 pub mod crash_proxy;
 pub mod desktop;
+pub mod latency;
 pub mod net;
 pub mod secret_scan;
 pub mod stack;

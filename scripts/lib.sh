@@ -108,7 +108,7 @@ build_app() {
 # can be fetched — Tauri's bundler downloads linuxdeploy and the AppImage runtime from
 # github.com, which some build machines cannot reach. Prints the bundle dir.
 build_bundles() {
-  build_ui
+  build_ui >&2
   local bundles="deb"
   if curl -sfI --max-time 10 https://github.com/linuxdeploy/linuxdeploy/releases >/dev/null 2>&1; then
     bundles="deb,appimage"

@@ -1,6 +1,8 @@
 # Shared set-up for scripts/run.sh and scripts/test.sh: installs what is missing, changes nothing
 # that is already there. Sourced, not run.
 set -euo pipefail
+# A failure inside $(…) fails the script too.
+shopt -s inherit_errexit
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -104,11 +106,11 @@ build_app() {
   (cd "$ROOT" && cargo build -p steward-desktop --features custom-protocol)
 }
 
-# The installers (`tauri build`, release profile): the .deb always; the .AppImage when its tools
-# can be fetched — Tauri's bundler downloads linuxdeploy and the AppImage runtime from
-# github.com, which some build machines cannot reach. Prints the bundle dir.
+# The installers (`tauri build`, release profile) into BUNDLE_DIR: the .deb always; the .AppImage
+# when its tools can be fetched — Tauri's bundler downloads linuxdeploy and the AppImage runtime
+# from github.com, which some build machines cannot reach.
 build_bundles() {
-  build_ui >&2
+  build_ui
   local bundles="deb"
   if curl -sfI --max-time 10 https://github.com/linuxdeploy/linuxdeploy/releases >/dev/null 2>&1; then
     bundles="deb,appimage"
@@ -118,8 +120,9 @@ build_bundles() {
   log "building the installers: $bundles"
   # The UI is already built; Tauri's own beforeBuildCommand would run from ui/ and fail.
   (cd "$ROOT" && ui/node_modules/.bin/tauri build --ci --bundles "$bundles" \
-    --config '{"build":{"beforeBuildCommand":""}}' >&2)
-  echo "${CARGO_TARGET_DIR:-$ROOT/target}/release/bundle"
+    --config '{"build":{"beforeBuildCommand":""}}')
+  BUNDLE_DIR="${CARGO_TARGET_DIR:-$ROOT/target}/release/bundle"
+  ls "$BUNDLE_DIR"/deb/*.deb >/dev/null
 }
 
 # Installs the built .deb with apt (as an admin would) and prints the installed binary's path.

@@ -30,14 +30,14 @@ if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
 fi
 
 # The installers' release build is also the binary the real-window tests drive.
-bundle_dir="$(build_bundles)"
-report_bundle_sizes "$bundle_dir"
+build_bundles
+report_bundle_sizes "$BUNDLE_DIR"
 log "real-window end-to-end tests (Xvfb + tauri-driver + WebKitWebDriver)"
 STEWARD_APP_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/steward-desktop" \
   in_keyring_session xvfb-run -a -s "-screen 0 1280x800x24" \
   cargo test -p steward-tests --features ui-e2e --test ui
 
-installed="$(install_deb "$bundle_dir")"
+installed="$(install_deb "$BUNDLE_DIR")"
 log "the installed app ($installed) starts and shows its window (Xvfb)"
 STEWARD_APP_BIN="$installed" in_keyring_session xvfb-run -a -s "-screen 0 1280x800x24" \
   cargo test -p steward-tests --features ui-e2e --test ui frame

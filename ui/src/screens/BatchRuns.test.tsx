@@ -201,6 +201,31 @@ describe("Batch runs screen", () => {
     expect(screen.queryByRole("button", { name: "Cancel run" })).not.toBeInTheDocument();
   });
 
+  it("keeps showing a run it found running when the history sees its end first", async () => {
+    // The run was started elsewhere (the CLI, an earlier session): the screen found it in the
+    // history. After Cancel the history answered before the progress poll; the panel vanished.
+    let current = run(5, { status: "running", done: 10, remaining: 20, finished_at: null });
+    let slowProgress = false;
+    serve({
+      run_history: () => [current],
+      search_lists: () => [],
+      run_progress: () => {
+        const answer = progress(current, 1, 20);
+        return slowProgress ? new Promise((done) => setTimeout(() => done(answer), 150)) : answer;
+      },
+      cancel_run: () => {
+        slowProgress = true;
+        current = { ...current, status: "cancelled", remaining: 0 };
+        return current;
+      },
+    });
+    const user = userEvent.setup();
+    render(<BatchRunsScreen status={withOverview({ batch_runs: 1 })} pollMs={20} />);
+    await user.click(await screen.findByRole("button", { name: "Cancel run" }));
+    await waitFor(() => expect(screen.getByTestId("run-row-5")).toHaveTextContent("Cancelled"));
+    await waitFor(() => expect(screen.getByTestId("run-status")).toHaveTextContent("Cancelled"));
+  });
+
   it("shows a dry run's per-contact diffs, page by page", async () => {
     const ids = Array.from({ length: 60 }, (_, i) => 101 + i);
     const calls = serve({

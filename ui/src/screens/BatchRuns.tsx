@@ -35,6 +35,9 @@ export function BatchRunsScreen({ status, pollMs = 1000 }: { status: AppStatus; 
   const [diffRun, setDiffRun] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
+  // A run found running in the history (started by the CLI or an earlier session) is followed
+  // too: when the history sees it end before the progress poll does, it must stay shown.
+  if (unfinished && followed !== unfinished.id) setFollowed(unfinished.id);
 
   const onFinished = (p: RunProgress) => {
     setFollowed(p.run.id);

@@ -44,6 +44,19 @@ ensure_rust() {
   fi
 }
 
+# A nightly toolchain (minimal profile) and cargo-fuzz, for scripts/fuzz-smoke.sh.
+ensure_fuzz() {
+  ensure_rust
+  if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+    log "installing the nightly toolchain (minimal profile, for cargo-fuzz)"
+    rustup toolchain install nightly --profile minimal
+  fi
+  if ! command -v cargo-fuzz >/dev/null; then
+    log "installing cargo-fuzz"
+    cargo install cargo-fuzz --locked --quiet
+  fi
+}
+
 ensure_node() {
   if ! command -v npm >/dev/null; then
     ensure_packages nodejs npm

@@ -142,11 +142,14 @@ fn oauth_callback(url: &url::Url) -> Result<OAuthCallback, DeepLinkError> {
             CallbackOutcome::Code(Secret::new(code))
         }
         (None, Some(error)) => {
-            if error.is_empty() {
+            // Checked after the cut: an error of only control characters or spaces would
+            // otherwise become a denial with nothing to show.
+            let error = short(error, MAX_TEXT_LEN);
+            if error.trim().is_empty() {
                 return Err(DeepLinkError::BadValue("error"));
             }
             CallbackOutcome::Denied {
-                error: short(error, MAX_TEXT_LEN),
+                error,
                 description: one("error_description")?.map(|d| short(d, MAX_TEXT_LEN)),
             }
         }
@@ -298,6 +301,30 @@ mod tests {
         for (link, want) in cases {
             assert_eq!(parse(&link), Err(want), "{link}");
         }
+    }
+
+    #[test]
+    fn an_error_of_only_control_characters_or_spaces_is_refused() {
+        // Found by the `deep_link` fuzz target: HubSpot's `error=%00%00` bounced by the relay
+        // became a denial whose error text was empty.
+        for error in ["%00%00%00%00", "%0A", "%01%7F", "%20%20", "+"] {
+            let link = format!("steward://oauth/callback?error={error}&state={STATE}");
+            assert_eq!(
+                parse(&link),
+                Err(DeepLinkError::BadValue("error")),
+                "{link}"
+            );
+        }
+        let c = callback(&format!(
+            "steward://oauth/callback?error=access%00_denied&state={STATE}"
+        ));
+        assert_eq!(
+            c.outcome,
+            CallbackOutcome::Denied {
+                error: "access_denied".into(),
+                description: None
+            }
+        );
     }
 
     #[test]

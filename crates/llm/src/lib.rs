@@ -47,12 +47,15 @@
 //! - `provider` — endpoint, headers and dispatch per API family.
 //! - `openai` / `anthropic` — each family's request body and response parsing.
 //! - `client` — [`LlmClient`] and [`LlmResponse`], with a tracing span per call.
+//! - `fuzzing` — the response parsers, exposed for the fuzz targets in `fuzz/`.
 
 mod anthropic;
 mod client;
 mod config;
 mod enrichment;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod openai;
 mod presets;
 mod prompt;

@@ -14,7 +14,8 @@
 //! # Layout
 //! - `server` — [`Relay`] / [`RelayHandle`] — start, background tasks, graceful shutdown.
 //! - [`config`] — [`RelayConfig`] from environment and TOML.
-//! - `api` — the HTTP routes — ingest, queue, sessions, OAuth broker, ops.
+//! - `api` — the HTTP routes — ingest, queue, sessions, OAuth broker, ops; `fuzzing`
+//!   re-exports their pure body parsing for the fuzz targets.
 //! - [`signature`] — HubSpot v3 webhook signatures.
 //! - [`store`] — the [`store::QueueStore`] trait with SQLite and PostgreSQL backends.
 //! - [`waiters`] — per-portal wake-ups for long-polls.
@@ -36,6 +37,8 @@ pub mod signature;
 pub mod store;
 pub mod waiters;
 
+#[doc(hidden)]
+pub use api::fuzzing;
 pub use config::{ConfigError, DatabaseUrl, RelayConfig};
 pub use error::RelayError;
 pub use relay_client::Secret;

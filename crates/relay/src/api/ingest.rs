@@ -6,11 +6,11 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use relay_client::{WebhookEvent, codes};
+use relay_client::{Secret, WebhookEvent, codes};
 use serde_json::value::RawValue;
 
 use super::{AppState, read_body};
-use crate::clock::now_ms;
+use crate::clock::{Millis, now_ms};
 use crate::error::ApiError;
 use crate::signature::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use crate::store::{NewEvent, QueueStore};
@@ -47,29 +47,14 @@ async fn ingest(
     body: Body,
 ) -> Result<IngestAnswer, ApiError> {
     let body = read_body(headers, body).await?;
-    let uri = match query {
-        Some(q) => format!("{}/hubspot/webhooks?{q}", state.public_base),
-        None => format!("{}/hubspot/webhooks", state.public_base),
-    };
-    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    signature::verify(
+    let events = verified_batch(
         &state.config.client_secret,
-        "POST",
-        &uri,
+        &state.public_base,
+        query,
+        headers,
         &body,
-        header(TIMESTAMP_HEADER),
-        header(SIGNATURE_HEADER),
         now_ms(),
-    )
-    .map_err(|e| {
-        tracing::warn!(reason = %e, "webhook refused");
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            codes::INVALID_SIGNATURE,
-            e.to_string(),
-        )
-    })?;
-    let events = parse_batch(&body)?;
+    )?;
     let report = state.store.ingest(events, now_ms()).await?;
     for (portal_id, n) in &report.inserted {
         state.metrics.ingested(*portal_id, *n);
@@ -87,9 +72,44 @@ async fn ingest(
     })
 }
 
+/// Everything ingest does to a request before the store: the signature over the configured
+/// public URL (401 when it fails), then the batch (400). Pure, so the fuzz targets drive it.
+pub fn verified_batch(
+    secret: &Secret,
+    public_base: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: Millis,
+) -> Result<Vec<NewEvent>, ApiError> {
+    let uri = match query {
+        Some(q) => format!("{public_base}/hubspot/webhooks?{q}"),
+        None => format!("{public_base}/hubspot/webhooks"),
+    };
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    signature::verify(
+        secret,
+        "POST",
+        &uri,
+        body,
+        header(TIMESTAMP_HEADER),
+        header(SIGNATURE_HEADER),
+        now,
+    )
+    .map_err(|e| {
+        tracing::warn!(reason = %e, "webhook refused");
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            codes::INVALID_SIGNATURE,
+            e.to_string(),
+        )
+    })?;
+    parse_batch(body)
+}
+
 /// Parses a HubSpot batch: a JSON array of at most [`MAX_EVENTS`] events, each a valid
 /// [`WebhookEvent`]. Each event is stored as the exact JSON text HubSpot sent.
-pub(crate) fn parse_batch(body: &[u8]) -> Result<Vec<NewEvent>, ApiError> {
+pub fn parse_batch(body: &[u8]) -> Result<Vec<NewEvent>, ApiError> {
     let raw: Vec<&RawValue> = serde_json::from_slice(body).map_err(|e| {
         ApiError::bad_request(format!("the body must be a JSON array of events: {e}"))
     })?;

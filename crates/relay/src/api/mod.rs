@@ -31,6 +31,21 @@ use crate::waiters::Waiters;
 
 pub(crate) use sessions::IntrospectionCache;
 
+/// The pure request parsing every handler runs, for the fuzz targets in `fuzz/` (no server,
+/// no store). Not a stable API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use super::ingest::{MAX_EVENTS, parse_batch, verified_batch};
+    pub use super::oauth::{
+        CallbackLink, callback_link, refresh_body, revoke_body, start_body, token_body,
+        verifier_matches,
+    };
+    pub use super::queue::{
+        LeaseBody, ReceiptsBody, ack_body, lease_body, nack_body, redrive_body,
+    };
+    pub use super::sessions::session_body;
+}
+
 /// Largest request body (HubSpot's webhook batches are far smaller).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
@@ -109,13 +124,10 @@ pub(crate) async fn read_body(
     Ok(axum::body::Bytes::from(buf))
 }
 
-/// Reads and parses a JSON body (400 with serde's reason when it does not fit).
-pub(crate) async fn read_json<T: DeserializeOwned>(
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<T, ApiError> {
-    let bytes = read_body(headers, body).await?;
-    serde_json::from_slice(&bytes)
+/// Parses a JSON body read by [`read_body`] (400 with serde's reason when it does not fit).
+/// Handlers parse in pure functions over the bytes, which the fuzz targets drive.
+pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes)
         .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
 }
 

@@ -20,7 +20,7 @@ use relay_client::{Secret, codes};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::{AppState, callback_page, read_json};
+use super::{AppState, callback_page, parse_json, read_body};
 use crate::clock::{ms, now_ms};
 use crate::config::SCOPES;
 use crate::error::ApiError;
@@ -38,12 +38,15 @@ fn is_pkce_string(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
 }
 
-pub(crate) async fn start(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Json<OAuthStartResponse>, ApiError> {
-    let req: OAuthStartRequest = read_json(&headers, body).await?;
+/// Whether `verifier` is a PKCE verifier whose S256 challenge is `challenge` (constant time).
+pub fn verifier_matches(verifier: &str, challenge: &str) -> bool {
+    let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    is_pkce_string(verifier) && bool::from(computed.as_bytes().ct_eq(challenge.as_bytes()))
+}
+
+/// Parses and checks an `/oauth/start` body (pure, so the fuzz targets drive exactly this).
+pub fn start_body(bytes: &[u8]) -> Result<OAuthStartRequest, ApiError> {
+    let req: OAuthStartRequest = parse_json(bytes)?;
     if req.code_challenge_method != "S256" {
         return Err(ApiError::bad_request("code_challenge_method must be S256"));
     }
@@ -57,6 +60,43 @@ pub(crate) async fn start(
             "code_challenge must be base64url(sha256(code_verifier)) without padding (43 characters)",
         ));
     }
+    Ok(req)
+}
+
+/// Parses an `/oauth/token` body (the state and verifier are checked against the store).
+pub fn token_body(bytes: &[u8]) -> Result<OAuthTokenRequest, ApiError> {
+    parse_json(bytes)
+}
+
+/// Parses and checks an `/oauth/refresh` body.
+pub fn refresh_body(bytes: &[u8]) -> Result<OAuthRefreshRequest, ApiError> {
+    let req: OAuthRefreshRequest = parse_json(bytes)?;
+    check_refresh_token(&req.refresh_token)?;
+    Ok(req)
+}
+
+/// Parses and checks an `/oauth/revoke` body.
+pub fn revoke_body(bytes: &[u8]) -> Result<OAuthRevokeRequest, ApiError> {
+    let req: OAuthRevokeRequest = parse_json(bytes)?;
+    check_refresh_token(&req.refresh_token)?;
+    Ok(req)
+}
+
+fn check_refresh_token(token: &Secret) -> Result<(), ApiError> {
+    if token.is_empty() || token.expose().len() > 4096 {
+        return Err(ApiError::bad_request(
+            "refresh_token must be a HubSpot refresh token",
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) async fn start(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<OAuthStartResponse>, ApiError> {
+    let req = start_body(&read_body(&headers, body).await?)?;
     let oauth_state = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
     state
         .store
@@ -104,13 +144,41 @@ fn authorize_url(base: &url::Url, params: &[(&str, &str)]) -> String {
     out
 }
 
+/// Where `GET /oauth/callback` bounces HubSpot's redirect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbackLink {
+    /// `{scheme}://oauth/callback?…` with the code or error and the state.
+    pub deep_link: String,
+    /// The link carries an error: HubSpot sent one (the admin declined, the install failed)
+    /// or sent no code at all. The page then says so instead of "connected".
+    pub denied: bool,
+}
+
 /// `GET /oauth/callback`: bounce HubSpot's redirect to the desktop app's deep link.
 pub(crate) async fn callback(
     State(state): State<Arc<AppState>>,
     RawQuery(query): RawQuery,
 ) -> Response {
+    let CallbackLink { deep_link, denied } =
+        callback_link(&state.config.deep_link_scheme, query.as_deref());
+    let html = callback_page::render(&deep_link, denied);
+    (
+        StatusCode::FOUND,
+        [
+            (header::LOCATION, deep_link),
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+            (header::REFERRER_POLICY, "no-referrer".to_owned()),
+        ],
+        html,
+    )
+        .into_response()
+}
+
+/// The deep link for HubSpot's callback query (pure, so the fuzz targets drive exactly this).
+pub fn callback_link(scheme: &str, query: Option<&str>) -> CallbackLink {
     let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+        serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default();
     let get = |k: &str| {
         pairs
             .iter()
@@ -139,23 +207,10 @@ pub(crate) async fn callback(
     if let Some(s) = get("state") {
         link.append_pair("state", s);
     }
-    let deep_link = format!(
-        "{}://oauth/callback?{}",
-        state.config.deep_link_scheme,
-        link.finish()
-    );
-    let html = callback_page::render(&deep_link, get("error").is_some());
-    (
-        StatusCode::FOUND,
-        [
-            (header::LOCATION, deep_link),
-            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-            (header::REFERRER_POLICY, "no-referrer".to_owned()),
-        ],
-        html,
-    )
-        .into_response()
+    CallbackLink {
+        deep_link: format!("{scheme}://oauth/callback?{}", link.finish()),
+        denied: get("error").is_some() || get("code").is_none(),
+    }
 }
 
 pub(crate) async fn token(
@@ -163,7 +218,7 @@ pub(crate) async fn token(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<TokenSet>, ApiError> {
-    let req: OAuthTokenRequest = read_json(&headers, body).await?;
+    let req = token_body(&read_body(&headers, body).await?)?;
     let result = exchange(&state, req).await;
     state
         .metrics
@@ -188,11 +243,7 @@ async fn exchange(state: &AppState, req: OAuthTokenRequest) -> Result<TokenSet, 
         .take_oauth_state(state_hash(&req.state), now_ms())
         .await?
         .ok_or_else(invalid_state)?;
-    let verifier = req.code_verifier.expose();
-    let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-    let matches =
-        is_pkce_string(verifier) && bool::from(computed.as_bytes().ct_eq(challenge.as_bytes()));
-    if !matches {
+    if !verifier_matches(req.code_verifier.expose(), &challenge) {
         tracing::warn!("OAuth token request with a wrong PKCE verifier refused");
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -215,13 +266,8 @@ pub(crate) async fn refresh(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<TokenSet>, ApiError> {
-    let req: OAuthRefreshRequest = read_json(&headers, body).await?;
+    let req = refresh_body(&read_body(&headers, body).await?)?;
     let token: &Secret = &req.refresh_token;
-    if token.is_empty() || token.expose().len() > 4096 {
-        return Err(ApiError::bad_request(
-            "refresh_token must be a HubSpot refresh token",
-        ));
-    }
     let result = state.hubspot.refresh(token).await.map_err(hubspot_error);
     state
         .metrics
@@ -236,13 +282,8 @@ pub(crate) async fn revoke(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<OAuthRevokeResponse>, ApiError> {
-    let req: OAuthRevokeRequest = read_json(&headers, body).await?;
+    let req = revoke_body(&read_body(&headers, body).await?)?;
     let token: &Secret = &req.refresh_token;
-    if token.is_empty() || token.expose().len() > 4096 {
-        return Err(ApiError::bad_request(
-            "refresh_token must be a HubSpot refresh token",
-        ));
-    }
     let result = state.hubspot.revoke(token).await.map_err(hubspot_error);
     state
         .metrics
@@ -287,6 +328,20 @@ mod tests {
             url,
             "https://app.hubspot.com/oauth/authorize?scope=a%20b%2Bc&state=s"
         );
+    }
+
+    #[test]
+    fn a_callback_without_code_or_error_is_a_denial() {
+        // Found by the `deep_link` fuzz target: the link said `error=invalid_request` while
+        // the page said "HubSpot is connected".
+        let link = callback_link("steward", Some("state=abc"));
+        assert!(link.denied, "{link:?}");
+        assert!(link.deep_link.contains("error=invalid_request"), "{link:?}");
+        assert!(callback_link("steward", None).denied);
+        let granted = callback_link("steward", Some("code=c&state=abc"));
+        assert!(!granted.denied, "{granted:?}");
+        let declined = callback_link("steward", Some("error=access_denied&code=c&state=abc"));
+        assert!(declined.denied, "{declined:?}");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use tokio::time::Instant;
 
-use super::{AppState, authorize, read_body, read_json};
+use super::{AppState, authorize, parse_json, read_body};
 use crate::clock::{Millis, now_ms};
 use crate::error::ApiError;
 use crate::store::{LeaseParams, QueueStore, Receipt, StoreError};
@@ -68,23 +68,8 @@ pub(crate) async fn lease(
     body: Body,
 ) -> Result<Json<LeaseOut>, ApiError> {
     let portal_id = authorize(&state, &headers, &portal)?;
-    let req: LeaseRequest = read_json(&headers, body).await?;
-    if req.max_events == 0 || req.max_events > MAX_LEASE_EVENTS {
-        return Err(ApiError::bad_request(format!(
-            "max_events must be 1..={MAX_LEASE_EVENTS}"
-        )));
-    }
-    if req.wait_ms > MAX_LEASE_WAIT_MS {
-        return Err(ApiError::bad_request(format!(
-            "wait_ms must be at most {MAX_LEASE_WAIT_MS}"
-        )));
-    }
-    let visibility = req.visibility_timeout_ms.unwrap_or(DEFAULT_VISIBILITY_MS);
-    if visibility > MAX_VISIBILITY_MS {
-        return Err(ApiError::bad_request(format!(
-            "visibility_timeout_ms must be at most {MAX_VISIBILITY_MS}"
-        )));
-    }
+    let req = lease_body(&read_body(&headers, body).await?)?;
+    let visibility = req.visibility_ms;
     let deadline = Instant::now() + Duration::from_millis(req.wait_ms);
     let notify = state.waiters.for_portal(portal_id);
     let mut dead_lettered = 0;
@@ -136,9 +121,86 @@ pub(crate) async fn lease(
     }
 }
 
-fn parse_receipts(
-    receipts: &[relay_client::ReceiptHandle],
-) -> Result<(Vec<Receipt>, u64), ApiError> {
+/// A lease body within the limits, with the default visibility timeout applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeaseBody {
+    /// 1..=[`MAX_LEASE_EVENTS`].
+    pub max_events: u32,
+    /// 0..=[`MAX_LEASE_WAIT_MS`].
+    pub wait_ms: u64,
+    /// 0..=[`MAX_VISIBILITY_MS`].
+    pub visibility_ms: u64,
+}
+
+/// Parses and checks a lease body (pure, so the fuzz targets drive exactly this).
+pub fn lease_body(bytes: &[u8]) -> Result<LeaseBody, ApiError> {
+    let req: LeaseRequest = parse_json(bytes)?;
+    if req.max_events == 0 || req.max_events > MAX_LEASE_EVENTS {
+        return Err(ApiError::bad_request(format!(
+            "max_events must be 1..={MAX_LEASE_EVENTS}"
+        )));
+    }
+    if req.wait_ms > MAX_LEASE_WAIT_MS {
+        return Err(ApiError::bad_request(format!(
+            "wait_ms must be at most {MAX_LEASE_WAIT_MS}"
+        )));
+    }
+    let visibility_ms = req.visibility_timeout_ms.unwrap_or(DEFAULT_VISIBILITY_MS);
+    if visibility_ms > MAX_VISIBILITY_MS {
+        return Err(ApiError::bad_request(format!(
+            "visibility_timeout_ms must be at most {MAX_VISIBILITY_MS}"
+        )));
+    }
+    Ok(LeaseBody {
+        max_events: req.max_events,
+        wait_ms: req.wait_ms,
+        visibility_ms,
+    })
+}
+
+/// The receipts of an ack or nack body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptsBody {
+    /// The well-formed receipts.
+    pub receipts: Vec<Receipt>,
+    /// Receipts that are not `{id}.{token}`: answered as stale, never an error.
+    pub unparsable: u64,
+}
+
+/// Parses and checks an ack body.
+pub fn ack_body(bytes: &[u8]) -> Result<ReceiptsBody, ApiError> {
+    let req: AckRequest = parse_json(bytes)?;
+    parse_receipts(&req.receipts)
+}
+
+/// Parses and checks a nack body: the receipts and the delay in milliseconds.
+pub fn nack_body(bytes: &[u8]) -> Result<(ReceiptsBody, u64), ApiError> {
+    let req: NackRequest = parse_json(bytes)?;
+    let delay = req.delay_ms.unwrap_or(0);
+    if delay > MAX_VISIBILITY_MS {
+        return Err(ApiError::bad_request(format!(
+            "delay_ms must be at most {MAX_VISIBILITY_MS}"
+        )));
+    }
+    Ok((parse_receipts(&req.receipts)?, delay))
+}
+
+/// Parses and checks a redrive body; an empty (or all-whitespace) body redrives everything.
+pub fn redrive_body(bytes: &[u8]) -> Result<RedriveRequest, ApiError> {
+    let req: RedriveRequest = if bytes.iter().all(u8::is_ascii_whitespace) {
+        RedriveRequest::default()
+    } else {
+        parse_json(bytes)?
+    };
+    if req.ids.as_ref().is_some_and(|ids| ids.len() > MAX_RECEIPTS) {
+        return Err(ApiError::bad_request(format!(
+            "redrive at most {MAX_RECEIPTS} ids at once"
+        )));
+    }
+    Ok(req)
+}
+
+fn parse_receipts(receipts: &[relay_client::ReceiptHandle]) -> Result<ReceiptsBody, ApiError> {
     if receipts.is_empty() || receipts.len() > MAX_RECEIPTS {
         return Err(ApiError::bad_request(format!(
             "send 1..={MAX_RECEIPTS} receipts"
@@ -149,7 +211,10 @@ fn parse_receipts(
         .filter_map(|r| Receipt::parse(&r.0))
         .collect();
     let unparsable = (receipts.len() - parsed.len()) as u64;
-    Ok((parsed, unparsable))
+    Ok(ReceiptsBody {
+        receipts: parsed,
+        unparsable,
+    })
 }
 
 pub(crate) async fn ack(
@@ -159,8 +224,10 @@ pub(crate) async fn ack(
     body: Body,
 ) -> Result<Json<AckResponse>, ApiError> {
     let portal_id = authorize(&state, &headers, &portal)?;
-    let req: AckRequest = read_json(&headers, body).await?;
-    let (receipts, unparsable) = parse_receipts(&req.receipts)?;
+    let ReceiptsBody {
+        receipts,
+        unparsable,
+    } = ack_body(&read_body(&headers, body).await?)?;
     let out = state.store.ack(portal_id, receipts, now_ms()).await?;
     state.metrics.acked(portal_id, out.matched);
     Ok(Json(AckResponse {
@@ -176,14 +243,13 @@ pub(crate) async fn nack(
     body: Body,
 ) -> Result<Json<NackResponse>, ApiError> {
     let portal_id = authorize(&state, &headers, &portal)?;
-    let req: NackRequest = read_json(&headers, body).await?;
-    let delay = req.delay_ms.unwrap_or(0);
-    if delay > MAX_VISIBILITY_MS {
-        return Err(ApiError::bad_request(format!(
-            "delay_ms must be at most {MAX_VISIBILITY_MS}"
-        )));
-    }
-    let (receipts, unparsable) = parse_receipts(&req.receipts)?;
+    let (
+        ReceiptsBody {
+            receipts,
+            unparsable,
+        },
+        delay,
+    ) = nack_body(&read_body(&headers, body).await?)?;
     let visible_at = now_ms().saturating_add(Millis::try_from(delay).unwrap_or(Millis::MAX));
     let out = state.store.nack(portal_id, receipts, visible_at).await?;
     state.metrics.nacked(portal_id, out.matched);
@@ -237,18 +303,7 @@ pub(crate) async fn redrive(
     body: Body,
 ) -> Result<Json<RedriveResponse>, ApiError> {
     let portal_id = authorize(&state, &headers, &portal)?;
-    let bytes = read_body(&headers, body).await?;
-    let req: RedriveRequest = if bytes.iter().all(u8::is_ascii_whitespace) {
-        RedriveRequest::default()
-    } else {
-        serde_json::from_slice(&bytes)
-            .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?
-    };
-    if req.ids.as_ref().is_some_and(|ids| ids.len() > MAX_RECEIPTS) {
-        return Err(ApiError::bad_request(format!(
-            "redrive at most {MAX_RECEIPTS} ids at once"
-        )));
-    }
+    let req = redrive_body(&read_body(&headers, body).await?)?;
     let redriven = state.store.redrive(portal_id, req.ids, now_ms()).await?;
     if redriven > 0 {
         state.waiters.wake(portal_id);

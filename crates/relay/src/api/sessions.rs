@@ -16,7 +16,7 @@ use relay_client::wire::{SessionRequest, SessionResponse};
 use relay_client::{Secret, codes};
 use sha2::{Digest, Sha256};
 
-use super::{AppState, read_json};
+use super::{AppState, parse_json, read_body};
 use crate::clock::{ms, now_ms};
 use crate::error::ApiError;
 use crate::hubspot::{HubSpotError, HubSpotOAuth};
@@ -105,18 +105,25 @@ impl IntrospectionCache {
     }
 }
 
-pub(crate) async fn create(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Json<SessionResponse>, ApiError> {
-    let req: SessionRequest = read_json(&headers, body).await?;
+/// Parses and checks a session body (pure, so the fuzz targets drive exactly this).
+pub fn session_body(bytes: &[u8]) -> Result<SessionRequest, ApiError> {
+    let req: SessionRequest = parse_json(bytes)?;
     let token = &req.access_token;
     if token.is_empty() || token.expose().len() > MAX_TOKEN_LEN {
         return Err(ApiError::bad_request(
             "access_token must be a HubSpot access token",
         ));
     }
+    Ok(req)
+}
+
+pub(crate) async fn create(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<SessionResponse>, ApiError> {
+    let req = session_body(&read_body(&headers, body).await?)?;
+    let token = &req.access_token;
     let portal = state
         .introspection
         .portal_of(&state.hubspot, token, state.config.app_id)

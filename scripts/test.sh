@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, lints, Rust unit and integration tests (SQLite and PostgreSQL),
-# UI lint/typecheck/component tests, and the real-window end-to-end tests under Xvfb.
+# UI lint/typecheck/component tests, a short smoke of every fuzz target, the installers, and the
+# real-window end-to-end tests under Xvfb (against the release build and the installed .deb).
 source "$(dirname "$0")/lib.sh"
 
 ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
@@ -28,6 +29,9 @@ if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
   [ -z "$(git -C "$ROOT" status --porcelain -- ui/src/bindings)" ] \
     || { echo "ui/src/bindings changed: commit the regenerated types" >&2; exit 1; }
 fi
+
+log "fuzz smoke: every cargo-fuzz target for ${FUZZ_SECONDS:-20}s from its seed corpus"
+bash "$ROOT/scripts/fuzz-smoke.sh"
 
 # The installers' release build is also the binary the real-window tests drive.
 build_bundles

@@ -207,6 +207,11 @@ pub fn retry_or_fail(
     Ok(true)
 }
 
+/// `last_error` of a job put back because enrichment paused (reconnect, LLM settings, budget).
+/// It marks the job so a fresh engine — after a reconnect or a restart — tries it at once
+/// instead of waiting out the pause's retry delay.
+pub const HELD_BY_PAUSE: &str = "held: enrichment was paused";
+
 /// Puts a job back without using up an attempt (enrichment is paused, not failing).
 pub fn defer(conn: &Connection, job: &Job, until_ms: i64, now_ms: i64) -> Result<(), EngineError> {
     let queued_twin: i64 = conn.query_row(
@@ -221,12 +226,24 @@ pub fn defer(conn: &Connection, job: &Job, until_ms: i64, now_ms: i64) -> Result
         )?;
     } else {
         conn.execute(
-            "UPDATE jobs SET status = 'queued', attempts = max(attempts - 1, 0), not_before = ?2, updated_at = ?3
+            "UPDATE jobs SET status = 'queued', attempts = max(attempts - 1, 0), not_before = ?2, updated_at = ?3,
+                             last_error = ?4
              WHERE id = ?1",
-            params![job.id, until_ms, now_ms],
+            params![job.id, until_ms, now_ms, HELD_BY_PAUSE],
         )?;
     }
     Ok(())
+}
+
+/// Makes every job held back by a pause ready now. A new engine calls it at start: the pause
+/// that held them belonged to the engine before (a reconnect replaces it), and if the cause is
+/// still there the first job simply pauses again.
+pub fn release_held(conn: &Connection, now_ms: i64) -> Result<usize, EngineError> {
+    Ok(conn.execute(
+        "UPDATE jobs SET not_before = ?1, updated_at = ?1
+         WHERE status = 'queued' AND last_error = ?2 AND not_before > ?1",
+        params![now_ms, HELD_BY_PAUSE],
+    )?)
 }
 
 /// After a crash, jobs left `running` go back to the queue (or fold into a queued twin).
@@ -474,6 +491,36 @@ mod tests {
         defer(&conn, &claimed, 100, 0).unwrap();
         assert!(claim(&conn, 5, 99).unwrap().is_empty());
         assert_eq!(claim(&conn, 5, 100).unwrap()[0].attempts, 1);
+    }
+
+    #[test]
+    fn a_new_engine_releases_jobs_held_by_a_pause_but_not_retries_or_debounces() {
+        let (_t, store) = store();
+        let conn = store.conn();
+        let new = |contact_id, not_before_ms| NewJob {
+            portal_id: 1,
+            contact_id,
+            trigger: Trigger::Live,
+            trigger_ref: None,
+            run_id: None,
+            not_before_ms,
+        };
+        enqueue(&conn, &new(1, 0), 0).unwrap();
+        enqueue(&conn, &new(2, 0), 0).unwrap();
+        let mut claimed = claim(&conn, 2, 0).unwrap();
+        claimed.sort_by_key(|j| j.contact_id);
+        defer(&conn, &claimed[0], 60_000, 10).unwrap(); // held by a pause
+        retry_or_fail(&conn, &claimed[1], "HubSpot answered 503", 60_000, 5, 10).unwrap();
+        enqueue(&conn, &new(3, 60_000), 10).unwrap(); // debounced live event
+
+        assert_eq!(release_held(&conn, 20).unwrap(), 1);
+        let ready = claim(&conn, 5, 20).unwrap();
+        assert_eq!(
+            ready.iter().map(|j| j.contact_id).collect::<Vec<_>>(),
+            vec![1]
+        );
+        assert_eq!(ready[0].attempts, 1, "a held job keeps its attempts");
+        assert_eq!(release_held(&conn, 20).unwrap(), 0, "nothing else is held");
     }
 
     #[test]

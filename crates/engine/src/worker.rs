@@ -52,8 +52,9 @@ impl Default for WorkerConfig {
 pub struct WorkerSignals {
     /// Wakes the worker when new jobs were queued.
     pub wake: Notify,
-    /// Set while enrichment is paused (reconnect, budget …), cleared by the next success.
-    pub pause: std::sync::Mutex<Option<Pause>>,
+    /// Set while enrichment is paused (reconnect, budget …), cleared by the next success of
+    /// work that started after it was set.
+    pause: std::sync::Mutex<PauseState>,
     /// Wakes observers after every settled group of results (UI refresh, `--until-idle`).
     pub settled: Notify,
     /// Wakes the batch feeder: a run started, resumed, or its queued jobs ran low.
@@ -68,20 +69,44 @@ impl WorkerSignals {
     }
 
     pub fn pause(&self) -> Option<Pause> {
-        self.pause.lock().map(|p| p.clone()).unwrap_or(None)
+        self.pause.lock().map(|p| p.current.clone()).unwrap_or(None)
     }
 
-    fn set_pause(&self, pause: Option<Pause>) {
-        if let Ok(mut p) = self.pause.lock() {
-            if *p != pause {
-                match &pause {
-                    Some(p) => tracing::warn!(reason = %p.message(), "enrichment paused"),
-                    None => tracing::info!("enrichment resumed"),
+    /// Take it when work starts and give it back to [`Self::settle_pause`].
+    fn pause_generation(&self) -> u64 {
+        self.pause.lock().map(|p| p.generation).unwrap_or(0)
+    }
+
+    /// Records what a chunk saw: a pause it ran into is set at once; a success clears the pause
+    /// only if no pause was set since the chunk started. Work already under way when HubSpot
+    /// revoked the tokens can still land after the revocation, and its success says nothing
+    /// about whether the cause is gone.
+    fn settle_pause(&self, seen: Option<Pause>, progress: bool, started_at: u64) {
+        let Ok(mut state) = self.pause.lock() else {
+            return;
+        };
+        match seen {
+            Some(pause) => {
+                if state.current.as_ref() != Some(&pause) {
+                    tracing::warn!(reason = %pause.message(), "enrichment paused");
                 }
+                state.current = Some(pause);
+                state.generation += 1;
             }
-            *p = pause;
+            None if progress && state.generation == started_at && state.current.is_some() => {
+                state.current = None;
+                tracing::info!("enrichment resumed");
+            }
+            None => {}
         }
     }
+}
+
+/// The pause and how many times one was set, so a success can tell whether it started after.
+#[derive(Debug, Default)]
+struct PauseState {
+    current: Option<Pause>,
+    generation: u64,
 }
 
 fn backoff(attempts: u32) -> i64 {
@@ -103,6 +128,13 @@ pub async fn run(
         let recovered = jobs::recover_running(&ctx.store.conn(), now_ms())?;
         if recovered > 0 {
             tracing::info!(recovered, "requeued jobs interrupted by the last shutdown");
+        }
+        let released = jobs::release_held(&ctx.store.conn(), now_ms())?;
+        if released > 0 {
+            tracing::info!(
+                released,
+                "retrying jobs held back while enrichment was paused"
+            );
         }
     }
     let mut in_flight: JoinSet<Result<(), EngineError>> = JoinSet::new();
@@ -197,4 +229,43 @@ pub async fn run(
 fn is_idle(ctx: &PipelineContext) -> Result<bool, EngineError> {
     let conn = ctx.store.conn();
     Ok(jobs::workable(&conn)? == 0 && runs::feeding(&conn, ctx.portal_id)?.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reconnect() -> Pause {
+        Pause::Reconnect {
+            message: "HubSpot refused Steward's tokens: reconnect".into(),
+        }
+    }
+
+    #[test]
+    fn work_started_before_a_pause_does_not_clear_it_by_landing_late() {
+        let signals = WorkerSignals::default();
+        let before = signals.pause_generation();
+        // A chunk ran into the revocation …
+        signals.settle_pause(Some(reconnect()), false, signals.pause_generation());
+        // … while an older chunk's writes still landed and settle afterwards.
+        signals.settle_pause(None, true, before);
+        assert_eq!(signals.pause(), Some(reconnect()));
+        // A chunk that made no progress leaves it too.
+        let after = signals.pause_generation();
+        signals.settle_pause(None, false, after);
+        assert_eq!(signals.pause(), Some(reconnect()));
+        // Work started after the pause succeeds: the cause is gone.
+        signals.settle_pause(None, true, after);
+        assert_eq!(signals.pause(), None);
+    }
+
+    #[test]
+    fn a_pause_seen_again_holds_off_successes_that_started_before_it() {
+        let signals = WorkerSignals::default();
+        signals.settle_pause(Some(Pause::Budget), false, 0);
+        let between = signals.pause_generation();
+        signals.settle_pause(Some(Pause::Budget), false, between);
+        signals.settle_pause(None, true, between);
+        assert_eq!(signals.pause(), Some(Pause::Budget));
+    }
 }

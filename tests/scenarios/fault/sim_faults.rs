@@ -40,10 +40,10 @@ fn in_flight(store: &Store) -> anyhow::Result<i64> {
 
 /// The engine's worker and feeder on the stack (no relay poller: batch work only). Small
 /// chunks make a run spend many HubSpot calls — every one a chance for a fault.
-fn start_engine(stack: &Stack, chunk_size: usize) -> Runtime {
+fn start_engine(stack: &Stack, chunk_size: usize, pause_retry: Duration) -> Runtime {
     let worker = WorkerConfig {
         chunk_size,
-        pause_retry: Duration::from_millis(300),
+        pause_retry,
         ..WorkerConfig::default()
     };
     let runtime = Runtime::start(
@@ -92,7 +92,7 @@ async fn transient_faults_during_a_batch_lose_nothing_and_write_once() -> anyhow
     .await?;
     let started = Instant::now();
     let run = batch::start_run(&stack.store, PORTAL, &list, RunOptions::default(), None)?;
-    let engine = start_engine(&stack, 10);
+    let engine = start_engine(&stack, 10, Duration::from_millis(300));
 
     // Bursts of 429s (another integration spends the portal's budget: HubSpot answers 429s
     // the engine's own pacing cannot foresee) and latency spikes, until the run ends.
@@ -173,6 +173,9 @@ async fn transient_faults_during_a_batch_lose_nothing_and_write_once() -> anyhow
     Ok(())
 }
 
+/// The worker's real retry delay while paused (the app's and the CLI's default).
+const PAUSE_RETRY: Duration = Duration::from_secs(60);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_refresh_token_pauses_for_reconnect_and_resumes_after_it() -> anyhow::Result<()> {
     const N: usize = 120;
@@ -187,7 +190,7 @@ async fn a_revoked_refresh_token_pauses_for_reconnect_and_resumes_after_it() -> 
     let ids = seeded_ids(&stack, N).await?;
     let list = make_list(&stack, "Fault: revoked", &ids).await?;
     let run = batch::start_run(&stack.store, PORTAL, &list, RunOptions::default(), None)?;
-    let engine = start_engine(&stack, 25);
+    let engine = start_engine(&stack, 25, PAUSE_RETRY);
     stack
         .eventually(WAIT, "the run makes progress", || async {
             Ok(batch::summary(&stack.store, run)?.processed() >= 10)
@@ -291,8 +294,16 @@ async fn a_revoked_refresh_token_pauses_for_reconnect_and_resumes_after_it() -> 
         .base_url(stack.sim.base_url())
         .build()?;
     stack.tokens = tokens;
-    let engine = start_engine(&stack, 25);
+    let resumed_at = std::time::Instant::now();
+    let engine = start_engine(&stack, 25, PAUSE_RETRY);
     let summary = finish(&stack, run).await?;
+    // The held jobs are tried as soon as the new engine starts, not after the pause's retry
+    // delay (they used to wait out the whole minute).
+    assert!(
+        resumed_at.elapsed() < PAUSE_RETRY / 2,
+        "the run took {:?} to finish after reconnecting",
+        resumed_at.elapsed()
+    );
     assert_eq!(summary.status, RunStatus::Completed, "{summary:?}");
     assert_eq!(
         (summary.done + summary.unchanged, summary.failed),

@@ -101,6 +101,7 @@ pub(super) async fn settle_chunk(
             .collect::<Result<Vec<_>, EngineError>>()?
     };
     let by_contact: HashMap<u64, &Job> = claimed.iter().map(|j| (j.contact_id, j)).collect();
+    let pause_generation = signals.pause_generation();
     let mut tally = Tally::default();
     let hold = |item: &WorkItem| held(ctx, item);
     let outcome = {
@@ -157,9 +158,7 @@ pub(super) async fn settle_chunk(
     if let Some(e) = failure {
         return Err(e);
     }
-    if tally.pause.is_some() || tally.any_progress {
-        signals.set_pause(tally.pause);
-    }
+    signals.settle_pause(tally.pause, tally.any_progress, pause_generation);
     Ok(())
 }
 

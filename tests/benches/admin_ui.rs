@@ -15,19 +15,18 @@ use std::time::{Duration, Instant};
 use steward_engine::audit::{self, AuditFilter, AuditRecord, Outcome};
 use steward_engine::changes::Snapshot;
 use steward_engine::clock::now_ms;
-use steward_engine::connection::{AuthKind, Connection, ConnectionInfo};
 use steward_engine::contact_search;
 use steward_engine::contact_view;
 use steward_engine::insights::{self, InsightsQuery};
 use steward_engine::jobs::Trigger;
-use steward_engine::llm_settings::LlmSettings;
 use steward_engine::pipeline::{self, Mode, PipelineContext, WorkItem};
 use steward_engine::provenance;
 use steward_engine::review_board::{self, ReviewQuery};
 use steward_engine::reviews::{self, NewReview, ReviewKind};
 use steward_engine::writer::Writer;
-use steward_engine::{DataDir, Settings, Store, settings};
+use steward_engine::{DataDir, Store};
 use steward_tests::desktop::DesktopApp;
+use steward_tests::seed;
 use steward_tests::stack::{APP_ID, PORTAL, Stack, StackOptions};
 
 const PAT: &str = "pat-na1-bench-0123456789";
@@ -212,22 +211,7 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     let root = tempfile::tempdir()?;
     let dir = DataDir::at(DesktopApp::steward_dir(root.path()))?;
-    let store = Store::open(dir.database())?;
-    let s = Settings::new(store.clone());
-    s.set::<settings::HubspotApiBase>(&stack.sim.base_url())?;
-    s.set::<settings::Llm>(&LlmSettings {
-        base_url: format!("{}/llm/v1", stack.sim.base_url()),
-        model: "sim-model".into(),
-        ..LlmSettings::default()
-    })?;
-    s.set::<Connection>(&Some(ConnectionInfo {
-        portal_id: PORTAL,
-        app_id: APP_ID,
-        ui_domain: Some("app.hubspot.com".into()),
-        auth: AuthKind::PrivateApp,
-        relay_url: None,
-        scopes: Vec::new(),
-    }))?;
+    let store = seed::connected_data_dir(&stack, dir.root())?;
     let ctx = PipelineContext {
         store: store.clone(),
         ..stack.ctx.clone()

@@ -15,6 +15,8 @@
 //!   and a relay process that can be SIGKILLed and restarted on the same address.
 //! - [`secret_scan`]: known secret values and a scan of files and strings for them and their
 //!   encodings (base64 at every alignment, hex, any 16-character piece).
+//! - [`seed`]: the simulator's seeded contacts, static lists, and an app data dir set up as
+//!   Connect leaves it — shared by scenarios, real-window tests and benchmarks.
 //! - [`tap`]: a recording reverse proxy that learns every token crossing it.
 
 pub mod bins;
@@ -24,6 +26,7 @@ pub mod desktop;
 pub mod latency;
 pub mod net;
 pub mod secret_scan;
+pub mod seed;
 pub mod stack;
 pub mod tap;
 

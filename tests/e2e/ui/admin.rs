@@ -9,14 +9,13 @@ use std::time::{Duration, Instant};
 use fantoccini::Locator;
 use fantoccini::elements::Element;
 use steward_engine::audit::{self, AuditFilter, Outcome};
-use steward_engine::connection::{AuthKind, Connection, ConnectionInfo};
 use steward_engine::jobs::Trigger;
-use steward_engine::llm_settings::LlmSettings;
 use steward_engine::pipeline::{self, Mode, PipelineContext, WorkItem};
 use steward_engine::reviews::{self, ReviewFilter};
-use steward_engine::{DataDir, Settings, Store, settings};
+use steward_engine::{DataDir, Store};
 use steward_tests::desktop::DesktopApp;
-use steward_tests::stack::{APP_ID, PORTAL, Stack, StackOptions};
+use steward_tests::seed;
+use steward_tests::stack::{PORTAL, Stack, StackOptions};
 
 const PAT: &str = "pat-na1-admin-e2e-0123456789";
 const WAIT: Duration = Duration::from_secs(30);
@@ -174,23 +173,7 @@ async fn reviews_provenance_and_activity_in_the_real_window() -> anyhow::Result<
     .await?;
     // The app's data dir, seeded as Connect would leave it (private-app token from the env).
     let root = tempfile::tempdir()?;
-    let dir = DataDir::at(DesktopApp::steward_dir(root.path()))?;
-    let store = Store::open(dir.database())?;
-    let s = Settings::new(store.clone());
-    s.set::<settings::HubspotApiBase>(&stack.sim.base_url())?;
-    s.set::<settings::Llm>(&LlmSettings {
-        base_url: format!("{}/llm/v1", stack.sim.base_url()),
-        model: "sim-model".into(),
-        ..LlmSettings::default()
-    })?;
-    s.set::<Connection>(&Some(ConnectionInfo {
-        portal_id: PORTAL,
-        app_id: APP_ID,
-        ui_domain: Some("app.hubspot.com".into()),
-        auth: AuthKind::PrivateApp,
-        relay_url: None,
-        scopes: Vec::new(),
-    }))?;
+    let store = seed::connected_data_dir(&stack, &DesktopApp::steward_dir(root.path()))?;
     let ctx = engine_on(&stack, &store);
     let ann_words = "Ann's own words about this account.";
     let ann = guarded_contact(&stack, &ctx, "ann@acme.example", "Acme", ann_words).await?;

@@ -8,48 +8,16 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 
+use steward_engine::Store;
 use steward_engine::batch::{self, RunStatus, RunSummary};
-use steward_engine::connection::{AuthKind, Connection, ConnectionInfo};
-use steward_engine::llm_settings::LlmSettings;
-use steward_engine::{DataDir, Settings, Store, settings};
 use steward_tests::desktop::DesktopApp;
-use steward_tests::stack::{APP_ID, PORTAL, Stack, StackOptions};
+use steward_tests::seed;
+use steward_tests::stack::{Stack, StackOptions};
 
 use super::admin::{css, element, scroll_to, shot, wait_exact, wait_text};
 
 const PAT: &str = "pat-na1-batch-e2e-0123456789";
 const CONTACTS: usize = 30;
-
-/// Ids of the simulator's seeded contacts (it numbers them from 101).
-async fn seeded_ids(stack: &Stack) -> anyhow::Result<Vec<u64>> {
-    let probe: Vec<String> = (101..101 + CONTACTS as u64 + 50)
-        .map(|i| i.to_string())
-        .collect();
-    let read = stack
-        .ctx
-        .hubspot
-        .batch_read_contacts(&probe, &hubspot::ReadOptions::properties(["email"]))
-        .await?;
-    let mut ids: Vec<u64> = read
-        .results
-        .iter()
-        .filter_map(|c| c.id.parse().ok())
-        .collect();
-    ids.sort_unstable();
-    ids.truncate(CONTACTS);
-    anyhow::ensure!(ids.len() == CONTACTS, "only {} seeded contacts", ids.len());
-    Ok(ids)
-}
-
-async fn create_list(stack: &Stack, name: &str, ids: &[u64]) -> anyhow::Result<String> {
-    let v = stack
-        .sim_post(
-            "/_sim/lists",
-            serde_json::json!({"portalId": PORTAL, "name": name, "contactIds": ids}),
-        )
-        .await?;
-    Ok(v["listId"].as_str().unwrap_or_default().to_owned())
-}
 
 /// Contact property writes our integration made in the simulator.
 async fn integration_writes(stack: &Stack) -> anyhow::Result<usize> {
@@ -118,28 +86,12 @@ async fn a_list_is_estimated_dry_run_then_enriched_in_the_real_window() -> anyho
         ..StackOptions::default()
     })
     .await?;
-    let ids = seeded_ids(&stack).await?;
-    let list_id = create_list(&stack, "Q3 Renewal accounts", &ids).await?;
+    let ids = seed::seeded_ids(&stack, CONTACTS).await?;
+    let list_id = seed::static_list(&stack, "Q3 Renewal accounts", &ids).await?;
 
     // The app's data dir, seeded as Connect would leave it (private-app token from the env).
     let root = tempfile::tempdir()?;
-    let dir = DataDir::at(DesktopApp::steward_dir(root.path()))?;
-    let store = Store::open(dir.database())?;
-    let s = Settings::new(store.clone());
-    s.set::<settings::HubspotApiBase>(&stack.sim.base_url())?;
-    s.set::<settings::Llm>(&LlmSettings {
-        base_url: format!("{}/llm/v1", stack.sim.base_url()),
-        model: "sim-model".into(),
-        ..LlmSettings::default()
-    })?;
-    s.set::<Connection>(&Some(ConnectionInfo {
-        portal_id: PORTAL,
-        app_id: APP_ID,
-        ui_domain: Some("app.hubspot.com".into()),
-        auth: AuthKind::PrivateApp,
-        relay_url: None,
-        scopes: Vec::new(),
-    }))?;
+    let store = seed::connected_data_dir(&stack, &DesktopApp::steward_dir(root.path()))?;
     let app = DesktopApp::launch_in(
         root,
         &[

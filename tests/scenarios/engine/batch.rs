@@ -7,39 +7,10 @@ use std::time::Duration;
 use steward_engine::audit::{self, AuditFilter, Outcome};
 use steward_engine::batch::{self, ListSummary, RunOptions, RunStatus, RunSummary};
 use steward_engine::jobs;
+use steward_tests::seed;
 use steward_tests::stack::{PORTAL, Stack, StackOptions};
 
 const WAIT: Duration = Duration::from_secs(120);
-
-/// Ids of `n` seeded contacts (the simulator numbers them from 101).
-async fn seeded_ids(stack: &Stack, n: usize) -> anyhow::Result<Vec<u64>> {
-    let probe: Vec<String> = (101..101 + n as u64 + 200).map(|i| i.to_string()).collect();
-    let read = stack
-        .ctx
-        .hubspot
-        .batch_read_contacts(&probe, &hubspot::ReadOptions::properties(["email"]))
-        .await?;
-    let mut ids: Vec<u64> = read
-        .results
-        .iter()
-        .filter_map(|c| c.id.parse().ok())
-        .collect();
-    ids.sort_unstable();
-    ids.truncate(n);
-    anyhow::ensure!(ids.len() == n, "only {} seeded contacts", ids.len());
-    Ok(ids)
-}
-
-/// Creates a static list in the simulator and resolves it by name, as an admin would.
-async fn list(stack: &Stack, name: &str, ids: &[u64]) -> anyhow::Result<ListSummary> {
-    stack
-        .sim_post(
-            "/_sim/lists",
-            serde_json::json!({"portalId": PORTAL, "name": name, "contactIds": ids}),
-        )
-        .await?;
-    Ok(batch::resolve_list(&stack.ctx.hubspot, name).await?)
-}
 
 async fn run_to_end(
     stack: &Stack,
@@ -83,8 +54,8 @@ async fn a_list_is_enriched_once_and_a_second_run_is_free() -> anyhow::Result<()
         ..StackOptions::default()
     })
     .await?;
-    let ids = seeded_ids(&stack, 1_000).await?;
-    let list = list(&stack, "Q3 re-enrichment", &ids).await?;
+    let ids = seed::seeded_ids(&stack, 1_000).await?;
+    let list = seed::resolved_list(&stack, "Q3 re-enrichment", &ids).await?;
     assert_eq!(list.size, Some(1_000));
     let found = batch::search_lists(&stack.ctx.hubspot, "re-enrich").await?;
     assert!(found.iter().any(|l| l.list_id == list.list_id), "{found:?}");
@@ -154,11 +125,11 @@ async fn a_dry_run_writes_nothing_and_keeps_the_diffs() -> anyhow::Result<()> {
         ..StackOptions::default()
     })
     .await?;
-    let ids = seeded_ids(&stack, 30).await?;
+    let ids = seed::seeded_ids(&stack, 30).await?;
     stack
         .human_edit(ids[0], "ai_summary", "Written by a person", 4242)
         .await?;
-    let list = list(&stack, "Dry", &ids).await?;
+    let list = seed::resolved_list(&stack, "Dry", &ids).await?;
     stack.start_engine().await?;
     let run = run_to_end(
         &stack,
@@ -250,8 +221,8 @@ async fn live_priority_pause_resume_restart_and_cancel() -> anyhow::Result<()> {
         ..StackOptions::default()
     })
     .await?;
-    let ids = seeded_ids(&stack, 600).await?;
-    let list = list(&stack, "Everyone", &ids).await?;
+    let ids = seed::seeded_ids(&stack, 600).await?;
+    let list = seed::resolved_list(&stack, "Everyone", &ids).await?;
     stack.start_engine().await?;
     let id = batch::start_run(&stack.store, PORTAL, &list, RunOptions::default(), None)?;
     let processed = |stack: &Stack| -> anyhow::Result<u64> {
@@ -376,8 +347,8 @@ async fn the_feeder_pages_lazily_and_resumes_at_its_cursor() -> anyhow::Result<(
         ..StackOptions::default()
     })
     .await?;
-    let ids = seeded_ids(&stack, 300).await?;
-    let list = list(&stack, "Paged", &ids).await?;
+    let ids = seed::seeded_ids(&stack, 300).await?;
+    let list = seed::resolved_list(&stack, "Paged", &ids).await?;
     let id = batch::start_run(&stack.store, PORTAL, &list, RunOptions::default(), None)?;
     let config = FeederConfig {
         low_water: 100,

@@ -24,7 +24,8 @@ use steward_tests::stack::{APP_ID, Stack, StackOptions};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use crate::support::{WAIT, exactly_once, full, make_list, note, seeded_ids};
+use crate::support::{WAIT, exactly_once, full, note};
+use steward_tests::seed;
 
 const PAT: &str = "pat-na1-fault-kill-test";
 
@@ -81,7 +82,8 @@ enum KillPoint {
     AfterProgress(Duration),
 }
 
-/// The schedule: mid-write, random, after-progress, mid-write, random — again and again. A
+/// The schedule: mid-write (at once), random, after-progress, mid-write (0–400 ms later),
+/// random — again and again. A
 /// mid-write or after-progress kill lets at most two write groups through (one recovered, one
 /// new), a random one at most the recovered group; so once fewer than `3 × WRITE_GROUP`
 /// contacts remain only random points are used, and every kill lands while work remains.
@@ -92,7 +94,11 @@ fn kill_point(i: usize, remaining: u64) -> KillPoint {
         return random;
     }
     match i % 5 {
-        0 | 3 => KillPoint::MidWrite(Duration::from_millis(rng.random_range(0..400))),
+        // The first mid-write kill of each cycle lands at once, so at least one kill surely
+        // finds a write in flight (a write to the simulator is confirmed within milliseconds,
+        // and on a loaded machine every delayed kill could miss it).
+        0 => KillPoint::MidWrite(Duration::ZERO),
+        3 => KillPoint::MidWrite(Duration::from_millis(rng.random_range(0..400))),
         2 => KillPoint::AfterProgress(Duration::from_millis(rng.random_range(0..300))),
         _ => random,
     }
@@ -168,8 +174,8 @@ async fn sigkill_of_steward_mid_batch_loses_nothing_and_writes_each_contact_once
         ..StackOptions::default()
     })
     .await?;
-    let ids = seeded_ids(&stack, contacts).await?;
-    let list = make_list(&stack, "Fault: kill -9", &ids).await?;
+    let ids = seed::seeded_ids(&stack, contacts).await?;
+    let list = seed::resolved_list(&stack, "Fault: kill -9", &ids).await?;
     let dir = tempfile::tempdir()?;
     let connected = steward(&bin, &stack, dir.path())
         .args(["connect", "--app-id", &APP_ID.to_string()])

@@ -16,7 +16,8 @@ use steward_tests::stack::{Stack, StackOptions};
 use steward_engine::batch::{self, RunOptions};
 use steward_tests::stack::PORTAL;
 
-use crate::support::{all_audit, integration_writes, make_list, seeded_ids};
+use crate::support::{all_audit, integration_writes};
+use steward_tests::seed;
 
 fn items(ids: &[u64], force: bool, run_id: Option<i64>) -> Vec<WorkItem> {
     ids.iter()
@@ -49,7 +50,7 @@ async fn a_write_that_landed_before_a_crash_is_the_jobs_result_and_never_written
         ..StackOptions::default()
     })
     .await?;
-    let ids = seeded_ids(&stack, 4).await?;
+    let ids = seed::seeded_ids(&stack, 4).await?;
     let (fresh, forced) = ids.split_at(2);
     // The forced contacts were enriched before, so their record holds the hash already.
     let first = pipeline::process_chunk(&stack.ctx, items(forced, false, None)).await?;
@@ -144,10 +145,10 @@ async fn a_round_trip_audited_before_its_job_was_marked_done_is_not_repeated() -
         ..StackOptions::default()
     })
     .await?;
-    let ids = seeded_ids(&stack, 4).await?;
+    let ids = seed::seeded_ids(&stack, 4).await?;
     let (fresh, forced) = ids.split_at(2);
     pipeline::process_chunk(&stack.ctx, items(forced, false, None)).await?;
-    let list = make_list(&stack, "Resumed run", &ids).await?;
+    let list = seed::resolved_list(&stack, "Resumed run", &ids).await?;
     let run = batch::start_run(&stack.store, PORTAL, &list, RunOptions::default(), None)?;
     let mut work = items(fresh, false, Some(run));
     work.extend(items(forced, true, Some(run)));

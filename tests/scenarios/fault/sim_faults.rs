@@ -16,7 +16,8 @@ use steward_engine::runtime::Runtime;
 use steward_engine::worker::WorkerConfig;
 use steward_tests::stack::{APP_ID, PORTAL, Stack, StackOptions, connect};
 
-use crate::support::{WAIT, exactly_once, make_list, note, seeded_ids};
+use crate::support::{WAIT, exactly_once, note};
+use steward_tests::seed;
 
 /// Another integration's private-app token on the same portal (shares its rate budget).
 const NEIGHBOUR_TOKEN: &str = "pat-na1-noisy-neighbour";
@@ -83,8 +84,8 @@ async fn transient_faults_during_a_batch_lose_nothing_and_write_once() -> anyhow
         ..StackOptions::default()
     })
     .await?;
-    let ids = seeded_ids(&stack, N).await?;
-    let list = make_list(&stack, "Fault: flaky HubSpot", &ids).await?;
+    let ids = seed::seeded_ids(&stack, N).await?;
+    let list = seed::resolved_list(&stack, "Fault: flaky HubSpot", &ids).await?;
     faults(
         &stack,
         serde_json::json!({"fault5xx": 0.1, "llm": {"errorRate": 0.05}}),
@@ -187,8 +188,8 @@ async fn a_revoked_refresh_token_pauses_for_reconnect_and_resumes_after_it() -> 
         ..StackOptions::default()
     })
     .await?;
-    let ids = seeded_ids(&stack, N).await?;
-    let list = make_list(&stack, "Fault: revoked", &ids).await?;
+    let ids = seed::seeded_ids(&stack, N).await?;
+    let list = seed::resolved_list(&stack, "Fault: revoked", &ids).await?;
     let run = batch::start_run(&stack.store, PORTAL, &list, RunOptions::default(), None)?;
     let engine = start_engine(&stack, 25, PAUSE_RETRY);
     stack

@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use steward_engine::Store;
 use steward_engine::audit::{self, AuditFilter, AuditRecord, Outcome};
-use steward_engine::batch::{self, ListSummary};
-use steward_tests::stack::{PORTAL, Stack};
+use steward_tests::stack::Stack;
 
 /// Whether the full sizes were asked for (`STEWARD_FAULT_FULL=1`).
 pub fn full() -> bool {
@@ -20,41 +19,6 @@ pub const WAIT: Duration = Duration::from_secs(300);
 /// Prints a figure for the report (visible with `--nocapture`).
 pub fn note(scenario: &str, text: &str) {
     eprintln!("[fault:{scenario}] {text}");
-}
-
-/// Ids of `n` seeded contacts (the simulator numbers them from 101).
-pub async fn seeded_ids(stack: &Stack, n: usize) -> anyhow::Result<Vec<u64>> {
-    let mut ids = Vec::with_capacity(n);
-    let mut next = 101u64;
-    while ids.len() < n {
-        let probe: Vec<String> = (next..next + 100).map(|i| i.to_string()).collect();
-        next += 100;
-        let read = stack
-            .ctx
-            .hubspot
-            .batch_read_contacts(&probe, &hubspot::ReadOptions::properties(["email"]))
-            .await?;
-        anyhow::ensure!(
-            !read.results.is_empty(),
-            "only {} seeded contacts",
-            ids.len()
-        );
-        ids.extend(read.results.iter().filter_map(|c| c.id.parse::<u64>().ok()));
-    }
-    ids.sort_unstable();
-    ids.truncate(n);
-    Ok(ids)
-}
-
-/// A static list in the simulator, resolved by name as an admin would.
-pub async fn make_list(stack: &Stack, name: &str, ids: &[u64]) -> anyhow::Result<ListSummary> {
-    stack
-        .sim_post(
-            "/_sim/lists",
-            serde_json::json!({"portalId": PORTAL, "name": name, "contactIds": ids}),
-        )
-        .await?;
-    Ok(batch::resolve_list(&stack.ctx.hubspot, name).await?)
 }
 
 /// Every audit row of the store, oldest first.

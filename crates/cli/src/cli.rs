@@ -38,9 +38,20 @@ pub struct SettingFlags {
     /// LLM provider: openai_compatible or anthropic.
     #[arg(long, global = true)]
     pub llm_provider: Option<String>,
+    #[arg(long, global = true, value_name = "ID", help = llm_preset_help())]
+    pub llm_preset: Option<String>,
     /// The relay URL (webhook events and the OAuth broker).
     #[arg(long, global = true)]
     pub relay_url: Option<String>,
+}
+
+/// `--llm-preset`'s help, listing the ids the engine knows (so it cannot drift from them).
+fn llm_preset_help() -> String {
+    format!(
+        "Start the LLM settings from a preset: {} (provider, base URL, model, limits, prices; \
+         --llm-provider, --llm-base and --llm-model given too override its values)",
+        steward_engine::llm_settings::preset_ids()
+    )
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,13 +1,14 @@
-//! The LLM step of onboarding (and of Settings → LLM): save the provider, base URL and model,
-//! put the API key into the OS keyring, and test the whole chain with one real call
+//! The LLM step of onboarding (and of Settings → LLM and the CLI's `--llm-*` flags): start
+//! from a preset or from what is stored, apply the values given, validate, put the API key into
+//! the OS keyring, and test the whole chain with one real call
 //! ([`steward_llm::LlmClient::test_connection`]). The key never reaches settings or SQLite.
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use steward_llm::{LlmClient, Provider};
+use steward_llm::{LlmClient, LlmError, Preset, Provider};
 use ts_rs::TS;
 
-use crate::llm_settings::LlmSettings;
+use crate::llm_settings::{LlmSettings, LlmUpdate, preset_ids, resolve};
 use crate::onboarding::{self, CheckRecord};
 use crate::secrets::{self, SecretError, SecretKind};
 use crate::settings::{self, Settings};
@@ -27,12 +28,22 @@ pub struct LlmChoice {
 pub enum LlmSetupError {
     #[error("the LLM base URL `{0}` is not an http(s) URL such as https://api.openai.com/v1")]
     BadBaseUrl(String),
+    #[error("there is no LLM preset `{0}`: choose one of {ids}", ids = preset_ids())]
+    UnknownPreset(String),
+    /// A limit or price out of range; the message names the range.
+    #[error("{0}")]
+    OutOfRange(&'static str),
     #[error("these LLM settings cannot work: {0}")]
-    Invalid(#[from] steward_llm::LlmError),
+    Invalid(#[from] LlmError),
     #[error(transparent)]
     Secret(#[from] SecretError),
     #[error(transparent)]
     Engine(#[from] EngineError),
+}
+
+/// The preset with this id (the usual spellings such as `LM Studio` work too).
+pub fn find_preset(id: &str) -> Result<&'static Preset, LlmSetupError> {
+    Preset::by_id(id).ok_or_else(|| LlmSetupError::UnknownPreset(id.trim().to_owned()))
 }
 
 /// Stores the choice (keeping limits and prices) and, when given and not blank, the API key in
@@ -42,29 +53,67 @@ pub fn save(
     choice: LlmChoice,
     api_key: Option<SecretString>,
 ) -> Result<LlmSettings, LlmSetupError> {
-    let base_url = choice.base_url.trim().trim_end_matches('/').to_owned();
-    let parsed =
-        url::Url::parse(&base_url).map_err(|_| LlmSetupError::BadBaseUrl(base_url.clone()))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(LlmSetupError::BadBaseUrl(base_url));
-    }
-    let mut llm = settings.get::<settings::Llm>()?;
-    llm.provider = choice.provider;
-    llm.base_url = base_url;
-    llm.model = choice.model.trim().to_owned();
-    // Validates the model name and limits before anything is stored.
-    LlmClient::new(llm.to_config(None))?;
-    let key = api_key.filter(|k| !k.expose_secret().trim().is_empty());
-    if let Some(key) = key {
-        secrets::set(
-            &SecretKind::LlmApiKey,
-            &SecretString::from(key.expose_secret().trim().to_owned()),
-        )?;
+    apply(settings, &choice.into(), api_key, stored_key)
+}
+
+/// Validates the update and stores it; nothing is stored when it is refused. A provider or
+/// preset that needs a key is refused while none is set (environment or keyring), with the
+/// message saying where to set it. Returns the stored settings.
+pub fn update(settings: &Settings, update: &LlmUpdate) -> Result<LlmSettings, LlmSetupError> {
+    apply(settings, update, None, stored_key)
+}
+
+fn stored_key() -> Result<Option<SecretString>, SecretError> {
+    secrets::get(&SecretKind::LlmApiKey)
+}
+
+/// [`save`] and [`update`], with the stored key's lookup injected (tests run without a
+/// keyring).
+fn apply(
+    settings: &Settings,
+    update: &LlmUpdate,
+    api_key: Option<SecretString>,
+    stored_key: impl FnOnce() -> Result<Option<SecretString>, SecretError>,
+) -> Result<LlmSettings, LlmSetupError> {
+    let llm = resolve(&settings.get::<settings::Llm>()?, update)?;
+    let given = api_key
+        .map(|k| k.expose_secret().trim().to_owned())
+        .filter(|k| !k.is_empty())
+        .map(SecretString::from);
+    let key = match (&given, key_needed_by(&llm)) {
+        (Some(key), _) => Some(key.clone()),
+        (None, Some(who)) => Some(stored_key()?.ok_or_else(|| missing_key(who))?),
+        (None, None) => None,
+    };
+    // Checks the model name, the URL's details and the key's characters; sends nothing.
+    LlmClient::new(llm.to_config(key))?;
+    if let Some(key) = given {
+        secrets::set(&SecretKind::LlmApiKey, &key)?;
         // A new key makes the last test say nothing about what is stored now.
         onboarding::update(settings, |r| r.llm_test = None)?;
     }
     settings.set::<settings::Llm>(&llm)?;
     Ok(llm)
+}
+
+/// Who refuses requests without a key: Anthropic always, and a preset's server that needs one
+/// (OpenAI). `None`: a key is optional (local and other OpenAI-compatible servers).
+fn key_needed_by(llm: &LlmSettings) -> Option<&'static str> {
+    if llm.provider == Provider::Anthropic {
+        return Some("Anthropic");
+    }
+    llm.preset
+        .as_deref()
+        .and_then(Preset::by_id)
+        .filter(|p| p.needs_key)
+        .map(|p| p.label)
+}
+
+/// The error the LLM client gives Anthropic without a key, for every server that needs one.
+fn missing_key(who: &str) -> LlmSetupError {
+    LlmSetupError::Invalid(LlmError::BadConfig(format!(
+        "{who} needs an API key: set it in Settings → LLM"
+    )))
 }
 
 /// Where the API key comes from, for the step's state.
@@ -115,4 +164,131 @@ pub async fn test(settings: &Settings) -> Result<CheckRecord, LlmSetupError> {
 /// Identifies the settings a test was made with.
 pub fn fingerprint(llm: &LlmSettings) -> String {
     format!("{}|{}|{}", llm.provider.as_str(), llm.base_url, llm.model)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Store;
+
+    fn settings() -> (tempfile::TempDir, Settings) {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().join("db")).unwrap();
+        (tmp, Settings::new(store))
+    }
+
+    fn no_key() -> Result<Option<SecretString>, SecretError> {
+        Ok(None)
+    }
+
+    fn a_key() -> Result<Option<SecretString>, SecretError> {
+        Ok(Some(SecretString::from("sk-stored")))
+    }
+
+    fn preset(id: &str) -> LlmUpdate {
+        LlmUpdate {
+            preset: Some(id.into()),
+            ..LlmUpdate::default()
+        }
+    }
+
+    #[test]
+    fn a_local_preset_fills_every_value_and_needs_no_key() {
+        let (_tmp, s) = settings();
+        let stored = apply(&s, &preset("ollama"), None, || {
+            panic!("a local server needs no key lookup")
+        })
+        .unwrap();
+        assert_eq!(stored.base_url, "http://localhost:11434/v1");
+        assert_eq!(stored.model, "llama3.1:8b");
+        assert_eq!(stored.timeout_secs, 180);
+        assert_eq!(stored.max_concurrency, 2);
+        assert_eq!(stored.input_price_per_million_micros, 0);
+        assert_eq!(stored.output_price_per_million_micros, 0);
+        assert_eq!(stored.preset.as_deref(), Some("ollama"));
+        assert_eq!(s.get::<settings::Llm>().unwrap(), stored);
+    }
+
+    #[test]
+    fn an_unknown_preset_names_the_valid_ones_and_stores_nothing() {
+        let (_tmp, s) = settings();
+        let err = apply(&s, &preset("gemini"), None, a_key).unwrap_err();
+        assert!(matches!(err, LlmSetupError::UnknownPreset(ref id) if id == "gemini"));
+        assert_eq!(
+            err.to_string(),
+            "there is no LLM preset `gemini`: choose one of openai, anthropic, ollama, lm_studio, llama_cpp"
+        );
+        assert_eq!(s.get::<settings::Llm>().unwrap(), LlmSettings::default());
+    }
+
+    #[test]
+    fn a_preset_that_needs_a_key_is_refused_without_one() {
+        let (_tmp, s) = settings();
+        for (id, who) in [("openai", "OpenAI"), ("anthropic", "Anthropic")] {
+            let err = apply(&s, &preset(id), None, no_key).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "these LLM settings cannot work: the LLM settings are invalid: {who} needs an API key: set it in Settings → LLM"
+                )
+            );
+            assert_eq!(s.get::<settings::Llm>().unwrap(), LlmSettings::default());
+        }
+        // The wording is the LLM client's own for Anthropic without a key.
+        let client = LlmClient::new(
+            LlmSettings::from_preset(find_preset("claude").unwrap()).to_config(None),
+        );
+        assert_eq!(
+            LlmSetupError::from(client.unwrap_err()).to_string(),
+            missing_key("Anthropic").to_string()
+        );
+        let stored = apply(&s, &preset("anthropic"), None, a_key).unwrap();
+        assert_eq!(stored.provider, Provider::Anthropic);
+        assert_eq!(stored.model, "claude-haiku-4-5");
+        assert_eq!(stored.output_price_per_million_micros, 5_000_000);
+    }
+
+    #[test]
+    fn empty_preset_forgets_the_label_and_limits_are_checked() {
+        let (_tmp, s) = settings();
+        apply(&s, &preset("openai"), None, a_key).unwrap();
+        let custom = apply(&s, &preset(" "), None, no_key).unwrap();
+        assert_eq!(custom.preset, None);
+        assert_eq!(custom.base_url, "https://api.openai.com/v1");
+        assert_eq!(custom.model, "gpt-6-luna");
+        for (bad, says) in [
+            (
+                LlmUpdate {
+                    max_concurrency: Some(0),
+                    ..LlmUpdate::default()
+                },
+                "concurrency",
+            ),
+            (
+                LlmUpdate {
+                    timeout_secs: Some(601),
+                    ..LlmUpdate::default()
+                },
+                "timeout",
+            ),
+            (
+                LlmUpdate {
+                    base_url: Some("ftp://x".into()),
+                    ..LlmUpdate::default()
+                },
+                "not an http(s) URL",
+            ),
+            (
+                LlmUpdate {
+                    model: Some("  ".into()),
+                    ..LlmUpdate::default()
+                },
+                "model name",
+            ),
+        ] {
+            let err = apply(&s, &bad, None, no_key).unwrap_err();
+            assert!(err.to_string().contains(says), "{err}");
+        }
+        assert_eq!(s.get::<settings::Llm>().unwrap(), custom);
+    }
 }

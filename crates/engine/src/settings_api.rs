@@ -6,13 +6,15 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use steward_llm::{PromptTemplate, Provider};
+use steward_llm::PromptTemplate;
 use ts_rs::TS;
 
 use crate::connection::{Connection, ConnectionInfo};
 use crate::fields::{self, FieldPolicy};
-use crate::llm_settings::LlmSettings;
-use crate::llm_setup::{self, KeySource, LlmChoice, LlmSetupError};
+/// The LLM part of an update: a preset and/or values ([`llm_setup::update`] validates it).
+pub use crate::llm_settings::LlmUpdate;
+use crate::llm_settings::{self, LlmPresetInfo, LlmSettings};
+use crate::llm_setup::{self, KeySource, LlmSetupError};
 use crate::settings::{self, Settings};
 use crate::{EngineError, Store, audit, clock};
 
@@ -37,6 +39,8 @@ pub struct FieldPolicyRow {
 pub struct SettingsView {
     pub llm: LlmSettings,
     pub llm_key: KeySource,
+    /// What "Start from a preset" offers.
+    pub llm_presets: Vec<LlmPresetInfo>,
     #[ts(type = "number")]
     pub prompt_version: u32,
     pub prompt_instructions: String,
@@ -56,23 +60,6 @@ pub struct SettingsView {
     pub relay_url: Option<String>,
     pub hubspot_api_base: String,
     pub connection: Option<ConnectionInfo>,
-}
-
-/// The LLM part of an update. Provider, base URL and model go through the onboarding's
-/// validation ([`llm_setup::save`]); limits and prices are checked here.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
-#[ts(export)]
-pub struct LlmUpdate {
-    #[ts(type = "\"openai_compatible\" | \"anthropic\"")]
-    pub provider: Provider,
-    pub base_url: String,
-    pub model: String,
-    pub max_concurrency: u32,
-    pub timeout_secs: u32,
-    #[ts(type = "number")]
-    pub input_price_per_million_micros: u64,
-    #[ts(type = "number")]
-    pub output_price_per_million_micros: u64,
 }
 
 /// A change to some settings; only the parts present change.
@@ -137,6 +124,7 @@ pub fn view(store: &Store) -> Result<SettingsView, EngineError> {
         llm: settings.get::<settings::Llm>()?,
         // A keyring that cannot be read shows as "no key"; saving a key reports the problem.
         llm_key: llm_setup::key_source().unwrap_or(KeySource::None),
+        llm_presets: llm_settings::presets(),
         prompt_version: prompt.version,
         prompt_is_default: prompt.instructions == steward_llm::DEFAULT_INSTRUCTIONS,
         prompt_instructions: prompt.instructions,
@@ -223,25 +211,6 @@ pub fn clean_input_properties(names: &[String]) -> Result<Vec<String>, SettingsE
     Ok(out)
 }
 
-fn check_llm_limits(u: &LlmUpdate) -> Result<(), SettingsError> {
-    if !(1..=64).contains(&u.max_concurrency) {
-        return Err(invalid(
-            "LLM concurrency must be between 1 and 64 parallel calls",
-        ));
-    }
-    if !(5..=600).contains(&u.timeout_secs) {
-        return Err(invalid("the LLM timeout must be between 5 and 600 seconds"));
-    }
-    const PRICE_MAX: u64 = 1_000_000_000; // $1,000 per million tokens
-    if u.input_price_per_million_micros > PRICE_MAX || u.output_price_per_million_micros > PRICE_MAX
-    {
-        return Err(invalid(
-            "a token price above $1,000 per million tokens is surely a typo",
-        ));
-    }
-    Ok(())
-}
-
 /// What an update changed, so the shell knows whether to restart the engine.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
@@ -291,25 +260,12 @@ pub fn update(store: &Store, u: &SettingsUpdate) -> Result<SettingsSaved, Settin
             }
         },
     };
-    if let Some(l) = &u.llm {
-        check_llm_limits(l)?;
-    }
 
     let mut changed = Vec::new();
+    // The LLM is validated as it is stored, first: when it is refused nothing is stored yet.
     if let Some(l) = &u.llm {
-        let choice = LlmChoice {
-            provider: l.provider,
-            base_url: l.base_url.clone(),
-            model: l.model.clone(),
-        };
         let before = settings.get::<settings::Llm>()?;
-        let mut stored = llm_setup::save(settings, choice, None)?;
-        stored.max_concurrency = l.max_concurrency;
-        stored.timeout_secs = l.timeout_secs;
-        stored.input_price_per_million_micros = l.input_price_per_million_micros;
-        stored.output_price_per_million_micros = l.output_price_per_million_micros;
-        settings.set::<settings::Llm>(&stored)?;
-        if stored != before {
+        if llm_setup::update(settings, l)? != before {
             changed.push("llm".to_owned());
         }
     }
@@ -453,13 +409,14 @@ mod tests {
             &s,
             &SettingsUpdate {
                 llm: Some(LlmUpdate {
-                    provider: Provider::OpenAiCompatible,
-                    base_url: "http://127.0.0.1:11434/v1/".into(),
-                    model: "llama3.1".into(),
-                    max_concurrency: 2,
-                    timeout_secs: 120,
-                    input_price_per_million_micros: 0,
-                    output_price_per_million_micros: 0,
+                    provider: Some(steward_llm::Provider::OpenAiCompatible),
+                    base_url: Some("http://127.0.0.1:11434/v1/".into()),
+                    model: Some("llama3.1".into()),
+                    max_concurrency: Some(2),
+                    timeout_secs: Some(120),
+                    input_price_per_million_micros: Some(0),
+                    output_price_per_million_micros: Some(0),
+                    preset: None,
                 }),
                 field_policies: Some(BTreeMap::from([(
                     "ai_summary".into(),
@@ -498,6 +455,45 @@ mod tests {
             },
         );
         assert!(bad.is_err(), "bookkeeping fields have no policy");
+    }
+
+    #[test]
+    fn a_preset_fills_the_llm_and_an_unknown_one_stores_nothing() {
+        let (_tmp, s) = settings();
+        let llm = |id: &str| LlmUpdate {
+            preset: Some(id.into()),
+            ..Default::default()
+        };
+        let saved = update(
+            &s,
+            &SettingsUpdate {
+                llm: Some(llm("llama.cpp")),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(saved.changed, ["llm"]);
+        assert_eq!(saved.view.llm.preset.as_deref(), Some("llama_cpp"));
+        assert_eq!(saved.view.llm.base_url, "http://localhost:8080/v1");
+        assert_eq!(saved.view.llm.model, "local-model");
+        assert_eq!(saved.view.llm_presets, llm_settings::presets());
+        let err = update(
+            &s,
+            &SettingsUpdate {
+                llm: Some(llm("gemini")),
+                prompt_instructions: Some("New text".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, SettingsError::Llm(LlmSetupError::UnknownPreset(_))),
+            "{err}"
+        );
+        assert!(err.to_string().contains("ollama, lm_studio"), "{err}");
+        let v = view(&s).unwrap();
+        assert_eq!(v.prompt_version, 1);
+        assert_eq!(v.llm, saved.view.llm);
     }
 
     #[test]

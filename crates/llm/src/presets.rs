@@ -93,56 +93,55 @@ pub const PRESETS: [Preset; 5] = [
         timeout_secs: 60,
         max_concurrency: 8,
     },
-    Preset {
-        id: "ollama",
-        label: "Ollama (local)",
-        provider: Provider::OpenAiCompatible,
-        base_url: "http://localhost:11434/v1",
-        default_model: "llama3.1:8b",
-        needs_key: false,
-        price: Price {
-            input_per_million_micros: 0,
-            output_per_million_micros: 0,
-        },
-        structured_output: StructuredOutput::Grammar,
-        timeout_secs: 180,
-        max_concurrency: 2,
-    },
-    Preset {
-        id: "lm_studio",
-        label: "LM Studio (local)",
-        provider: Provider::OpenAiCompatible,
-        base_url: "http://localhost:1234/v1",
-        default_model: "qwen2.5-7b-instruct",
-        needs_key: false,
-        price: Price {
-            input_per_million_micros: 0,
-            output_per_million_micros: 0,
-        },
-        structured_output: StructuredOutput::Grammar,
-        timeout_secs: 180,
-        max_concurrency: 2,
-    },
-    Preset {
-        id: "llama_cpp",
-        label: "llama.cpp server (local)",
-        provider: Provider::OpenAiCompatible,
-        base_url: "http://localhost:8080/v1",
-        // llama-server answers with whatever model it was started with; the name only matters
-        // in its router mode (several models), where it picks the model.
-        default_model: "local-model",
-        needs_key: false,
-        price: Price {
-            input_per_million_micros: 0,
-            output_per_million_micros: 0,
-        },
-        structured_output: StructuredOutput::Grammar,
-        timeout_secs: 180,
-        max_concurrency: 2,
-    },
+    Preset::local_server(
+        "ollama",
+        "Ollama (local)",
+        "http://localhost:11434/v1",
+        "llama3.1:8b",
+    ),
+    Preset::local_server(
+        "lm_studio",
+        "LM Studio (local)",
+        "http://localhost:1234/v1",
+        "qwen2.5-7b-instruct",
+    ),
+    // llama-server answers with whatever model it was started with; the name only matters in
+    // its router mode (several models), where it picks the model.
+    Preset::local_server(
+        "llama_cpp",
+        "llama.cpp server (local)",
+        "http://localhost:8080/v1",
+        "local-model",
+    ),
 ];
 
 impl Preset {
+    /// A local OpenAI-compatible server: no key, no price, grammar-constrained output, and
+    /// the slow-laptop limits (180 s per attempt, 2 requests in flight). The three local
+    /// presets differ only in where they listen and which model they suggest.
+    const fn local_server(
+        id: &'static str,
+        label: &'static str,
+        base_url: &'static str,
+        default_model: &'static str,
+    ) -> Preset {
+        Preset {
+            id,
+            label,
+            provider: Provider::OpenAiCompatible,
+            base_url,
+            default_model,
+            needs_key: false,
+            price: Price {
+                input_per_million_micros: 0,
+                output_per_million_micros: 0,
+            },
+            structured_output: StructuredOutput::Grammar,
+            timeout_secs: 180,
+            max_concurrency: 2,
+        }
+    }
+
     /// Every preset.
     pub fn all() -> &'static [Preset] {
         &PRESETS
@@ -219,6 +218,53 @@ mod tests {
             }
             assert!(preset.base_url.ends_with("/v1"), "{}", preset.id);
         }
+    }
+
+    #[test]
+    fn local_servers_keep_their_documented_values() {
+        // Spelled out in full: the shared constructor must not drift from docs/llm-providers.md.
+        for (id, label, base_url, default_model) in [
+            (
+                "ollama",
+                "Ollama (local)",
+                "http://localhost:11434/v1",
+                "llama3.1:8b",
+            ),
+            (
+                "lm_studio",
+                "LM Studio (local)",
+                "http://localhost:1234/v1",
+                "qwen2.5-7b-instruct",
+            ),
+            (
+                "llama_cpp",
+                "llama.cpp server (local)",
+                "http://localhost:8080/v1",
+                "local-model",
+            ),
+        ] {
+            let expected = Preset {
+                id,
+                label,
+                provider: Provider::OpenAiCompatible,
+                base_url,
+                default_model,
+                needs_key: false,
+                price: Price {
+                    input_per_million_micros: 0,
+                    output_per_million_micros: 0,
+                },
+                structured_output: StructuredOutput::Grammar,
+                timeout_secs: 180,
+                max_concurrency: 2,
+            };
+            assert_eq!(Preset::by_id(id), Some(&expected));
+        }
+        let order: Vec<_> = PRESETS.iter().map(|p| p.id).collect();
+        assert_eq!(
+            order,
+            ["openai", "anthropic", "ollama", "lm_studio", "llama_cpp"]
+        );
     }
 
     #[test]

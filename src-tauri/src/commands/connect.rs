@@ -135,9 +135,10 @@ pub async fn onboarding_save_llm(
     let settings = Settings::new(state.real_store());
     let saved = llm_setup::save(&settings, choice, api_key.map(SecretString::from)).map_err(
         |e| match e {
-            LlmSetupError::BadBaseUrl(_) | LlmSetupError::Invalid(_) => {
-                CommandError::new(ErrorCode::Invalid, e)
-            }
+            LlmSetupError::BadBaseUrl(_)
+            | LlmSetupError::UnknownPreset(_)
+            | LlmSetupError::OutOfRange(_)
+            | LlmSetupError::Invalid(_) => CommandError::new(ErrorCode::Invalid, e),
             LlmSetupError::Secret(_) => CommandError::new(ErrorCode::Unavailable, e),
             LlmSetupError::Engine(_) => CommandError::new(ErrorCode::Internal, e),
         },

@@ -11,4 +11,11 @@ provider: "openai_compatible" | "anthropic", base_url: string, model: string, ti
 /**
  * USD micro-dollars per million input tokens.
  */
-input_price_per_million_micros: number, output_price_per_million_micros: number, };
+input_price_per_million_micros: number, output_price_per_million_micros: number, 
+/**
+ * The preset these settings started from (`openai`, `ollama` …), so Settings can show it;
+ * `None` when typed by hand. Only a label: the values above are what Steward uses. Kept
+ * while the provider and base URL are still the preset's (a changed model, limit or price
+ * keeps it). Absent in settings stored before presets, hence optional.
+ */
+preset?: string | null, };

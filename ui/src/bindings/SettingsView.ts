@@ -2,12 +2,17 @@
 import type { ConnectionInfo } from "./ConnectionInfo";
 import type { FieldPolicyRow } from "./FieldPolicyRow";
 import type { KeySource } from "./KeySource";
+import type { LlmPresetInfo } from "./LlmPresetInfo";
 import type { LlmSettings } from "./LlmSettings";
 
 /**
  * Everything the Settings screen shows.
  */
-export type SettingsView = { llm: LlmSettings, llm_key: KeySource, prompt_version: number, prompt_instructions: string, 
+export type SettingsView = { llm: LlmSettings, llm_key: KeySource, 
+/**
+ * What "Start from a preset" offers.
+ */
+llm_presets: Array<LlmPresetInfo>, prompt_version: number, prompt_instructions: string, 
 /**
  * Whether the instructions are Steward's built-in ones.
  */

@@ -1,124 +1,17 @@
+// The Settings screen's sections. Each labelled row is a `Field` (settings/Field.tsx); the
+// LLM section lives in settings/LlmSection.tsx.
 import { useState } from "react";
 import type { DryRunResult } from "../bindings/DryRunResult";
 import type { FieldPolicy } from "../bindings/FieldPolicy";
-import type { SettingsUpdate } from "../bindings/SettingsUpdate";
 import type { SettingsView } from "../bindings/SettingsView";
-import { clearLlmKey, previewPrompt, saveLlmKey, testLlm } from "../lib/admin";
-import { errorMessage } from "../lib/api";
+import { previewPrompt } from "../lib/admin";
 import { money } from "../lib/format";
 import { DiffTable } from "./DiffTable";
+import { Field } from "./settings/Field";
+import { type Save, dollars, micros, useAction } from "./settings/form";
 
-export type Save = (update: SettingsUpdate) => Promise<void>;
-
-/** Runs an action and reports its outcome under the section. */
-function useAction() {
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ tone: "good" | "bad"; text: string } | null>(null);
-  const run = async (action: () => Promise<string>) => {
-    setBusy(true);
-    setResult(null);
-    try {
-      setResult({ tone: "good", text: await action() });
-    } catch (e) {
-      setResult({ tone: "bad", text: errorMessage(e) });
-    } finally {
-      setBusy(false);
-    }
-  };
-  const note = result && (
-    <div className={`notice ${result.tone}`} role={result.tone === "bad" ? "alert" : "status"}>
-      {result.text}
-    </div>
-  );
-  return { busy, run, note };
-}
-
-const dollars = (micros: number) => (micros / 1_000_000).toString();
-const micros = (text: string) => Math.round(Number(text) * 1_000_000);
-
-export function LlmSection({ view, save, onView }: { view: SettingsView; save: Save; onView: (v: SettingsView) => void }) {
-  const [llm, setLlm] = useState(view.llm);
-  const [key, setKey] = useState("");
-  const { busy, run, note } = useAction();
-  const keyText = {
-    environment: "from STEWARD_LLM_API_KEY (the environment wins over the keyring)",
-    keyring: "stored in the OS keyring",
-    none: "none stored (fine for local servers such as Ollama)",
-  }[view.llm_key];
-  return (
-    <section className="panel stack" data-testid="settings-llm">
-      <h2>LLM</h2>
-      <div className="form">
-        <label htmlFor="llm-provider">Provider</label>
-        <select id="llm-provider" value={llm.provider} onChange={(e) => setLlm({ ...llm, provider: e.target.value as typeof llm.provider })}>
-          <option value="openai_compatible">OpenAI-compatible (OpenAI, Azure, Ollama, vLLM, LM Studio)</option>
-          <option value="anthropic">Anthropic</option>
-        </select>
-        <label htmlFor="llm-base">Base URL</label>
-        <input id="llm-base" value={llm.base_url} onChange={(e) => setLlm({ ...llm, base_url: e.target.value })} />
-        <label htmlFor="llm-model">Model</label>
-        <input id="llm-model" value={llm.model} onChange={(e) => setLlm({ ...llm, model: e.target.value })} />
-        <label htmlFor="llm-concurrency">Concurrency</label>
-        <input id="llm-concurrency" type="number" min={1} max={64} value={llm.max_concurrency} onChange={(e) => setLlm({ ...llm, max_concurrency: Number(e.target.value) })} />
-        <label htmlFor="llm-timeout">Timeout (seconds)</label>
-        <input id="llm-timeout" type="number" min={5} max={600} value={llm.timeout_secs} onChange={(e) => setLlm({ ...llm, timeout_secs: Number(e.target.value) })} />
-        <label htmlFor="llm-in">Price in ($ / 1M tokens)</label>
-        <input id="llm-in" type="number" min={0} step="0.01" value={dollars(llm.input_price_per_million_micros)} onChange={(e) => setLlm({ ...llm, input_price_per_million_micros: micros(e.target.value) })} />
-        <label htmlFor="llm-out">Price out ($ / 1M tokens)</label>
-        <input id="llm-out" type="number" min={0} step="0.01" value={dollars(llm.output_price_per_million_micros)} onChange={(e) => setLlm({ ...llm, output_price_per_million_micros: micros(e.target.value) })} />
-      </div>
-      <div className="row">
-        <button
-          type="button"
-          className="btn primary"
-          disabled={busy}
-          onClick={() =>
-            void run(async () => {
-              await save({ llm: { ...llm } });
-              return "LLM settings saved; the engine restarted with them.";
-            })
-          }
-        >
-          Save LLM settings
-        </button>
-        <button type="button" className="btn" disabled={busy} onClick={() => void run(async () => (await testLlm()).message)}>
-          Test connection
-        </button>
-      </div>
-      <div className="form">
-        <label htmlFor="llm-key">API key</label>
-        <div className="stack" style={{ gap: 6 }}>
-          <span className="small muted" data-testid="llm-key-source">
-            {keyText}
-          </span>
-          <div className="row">
-            <input id="llm-key" type="password" autoComplete="off" className="grow" placeholder="sk-…" value={key} onChange={(e) => setKey(e.target.value)} />
-            <button
-              type="button"
-              className="btn"
-              disabled={busy || !key.trim()}
-              onClick={() =>
-                void run(async () => {
-                  onView(await saveLlmKey(key));
-                  setKey("");
-                  return "Key stored in the OS keyring.";
-                })
-              }
-            >
-              Save key
-            </button>
-            {view.llm_key === "keyring" && (
-              <button type="button" className="btn danger" disabled={busy} onClick={() => void run(async () => (onView(await clearLlmKey()), "Key removed."))}>
-                Remove key
-              </button>
-            )}
-          </div>
-        </div>
-      </div>
-      {note}
-    </section>
-  );
-}
+export type { Save } from "./settings/form";
+export { LlmSection } from "./settings/LlmSection";
 
 export function BudgetSection({ view, save }: { view: SettingsView; save: Save }) {
   const [budget, setBudget] = useState(view.monthly_budget_micros === null ? "" : dollars(view.monthly_budget_micros));
@@ -130,21 +23,24 @@ export function BudgetSection({ view, save }: { view: SettingsView; save: Save }
     <section className="panel stack" data-testid="settings-budget">
       <h2>Budget and limits</h2>
       <div className="form">
-        <label htmlFor="budget">Monthly LLM budget ($)</label>
-        <input id="budget" type="number" min={0} step="1" placeholder="no cap" value={budget} onChange={(e) => setBudget(e.target.value)} />
-        <span className="muted">Spent this month</span>
-        <div className="stack" style={{ gap: 4 }}>
-          <span data-testid="budget-spent">
-            {money(view.spent_this_month_micros)} {cap !== null && `of ${money(cap)}`}
-          </span>
-          {cap !== null && (
-            <div className={share >= 1 ? "meter over" : "meter"}>
-              <div style={{ width: `${share * 100}%` }} />
-            </div>
-          )}
-        </div>
-        <label htmlFor="activities">Recent activities per contact</label>
-        <input id="activities" type="number" min={0} max={50} value={activities} onChange={(e) => setActivities(Number(e.target.value))} />
+        <Field id="budget" label="Monthly LLM budget ($)">
+          <input id="budget" type="number" min={0} step="1" placeholder="no cap" value={budget} onChange={(e) => setBudget(e.target.value)} />
+        </Field>
+        <Field label="Spent this month">
+          <div className="stack" style={{ gap: 4 }}>
+            <span data-testid="budget-spent">
+              {money(view.spent_this_month_micros)} {cap !== null && `of ${money(cap)}`}
+            </span>
+            {cap !== null && (
+              <div className={share >= 1 ? "meter over" : "meter"}>
+                <div style={{ width: `${share * 100}%` }} />
+              </div>
+            )}
+          </div>
+        </Field>
+        <Field id="activities" label="Recent activities per contact">
+          <input id="activities" type="number" min={0} max={50} value={activities} onChange={(e) => setActivities(Number(e.target.value))} />
+        </Field>
       </div>
       <div className="row">
         <button
@@ -245,25 +141,26 @@ export function InputsSection({ view, save }: { view: SettingsView; save: Save }
     <section className="panel stack" data-testid="settings-inputs">
       <h2>What the AI reads and writes</h2>
       <div className="form">
-        <span className="muted">Input properties</span>
-        <div className="stack" style={{ gap: 6 }}>
-          <div className="chips" data-testid="input-properties">
-            {props.map((p) => (
-              <span className="chip mono" key={p}>
-                {p}
-                <button type="button" aria-label={`Remove ${p}`} onClick={() => setProps(props.filter((x) => x !== p))}>
-                  ×
-                </button>
-              </span>
-            ))}
+        <Field label="Input properties">
+          <div className="stack" style={{ gap: 6 }}>
+            <div className="chips" data-testid="input-properties">
+              {props.map((p) => (
+                <span className="chip mono" key={p}>
+                  {p}
+                  <button type="button" aria-label={`Remove ${p}`} onClick={() => setProps(props.filter((x) => x !== p))}>
+                    ×
+                  </button>
+                </span>
+              ))}
+            </div>
+            <div className="row">
+              <input aria-label="Add input property" placeholder="hubspot_property_name" value={adding} onChange={(e) => setAdding(e.target.value)} onKeyDown={(e) => e.key === "Enter" && add()} />
+              <button type="button" className="btn" onClick={add}>
+                Add
+              </button>
+            </div>
           </div>
-          <div className="row">
-            <input aria-label="Add input property" placeholder="hubspot_property_name" value={adding} onChange={(e) => setAdding(e.target.value)} onKeyDown={(e) => e.key === "Enter" && add()} />
-            <button type="button" className="btn" onClick={add}>
-              Add
-            </button>
-          </div>
-        </div>
+        </Field>
       </div>
       <table className="table">
         <thead>
@@ -334,23 +231,24 @@ export function ConnectionSection({ view, save }: { view: SettingsView; save: Sa
         <dd className="mono">{view.hubspot_api_base}</dd>
       </dl>
       <div className="form">
-        <label htmlFor="relay">Relay URL</label>
-        <div className="row">
-          <input id="relay" className="grow" placeholder="https://relay.example.com" value={relay} onChange={(e) => setRelay(e.target.value)} />
-          <button
-            type="button"
-            className="btn"
-            disabled={busy}
-            onClick={() =>
-              void run(async () => {
-                await save({ relay_url: relay });
-                return "Relay URL saved.";
-              })
-            }
-          >
-            Save
-          </button>
-        </div>
+        <Field id="relay" label="Relay URL">
+          <div className="row">
+            <input id="relay" className="grow" placeholder="https://relay.example.com" value={relay} onChange={(e) => setRelay(e.target.value)} />
+            <button
+              type="button"
+              className="btn"
+              disabled={busy}
+              onClick={() =>
+                void run(async () => {
+                  await save({ relay_url: relay });
+                  return "Relay URL saved.";
+                })
+              }
+            >
+              Save
+            </button>
+          </div>
+        </Field>
       </div>
       {note}
     </section>

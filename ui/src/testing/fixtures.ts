@@ -4,6 +4,7 @@ import type { AppStatus } from "../bindings/AppStatus";
 import type { AuditRecord } from "../bindings/AuditRecord";
 import type { ContactDetail } from "../bindings/ContactDetail";
 import type { Insights } from "../bindings/Insights";
+import type { LlmPresetInfo } from "../bindings/LlmPresetInfo";
 import type { ReviewBoard } from "../bindings/ReviewBoard";
 import type { ReviewItem } from "../bindings/ReviewItem";
 import type { SettingsView } from "../bindings/SettingsView";
@@ -155,6 +156,15 @@ export function contactDetail(): ContactDetail {
   };
 }
 
+/** The engine's presets (crates/llm/src/presets.rs), as `SettingsView.llm_presets` lists them. */
+export const LLM_PRESETS: LlmPresetInfo[] = [
+  { id: "openai", label: "OpenAI", provider: "openai_compatible", base_url: "https://api.openai.com/v1", default_model: "gpt-6-luna", needs_key: true, input_price_per_million_micros: 100_000, output_price_per_million_micros: 500_000, structured_output: "strict_json_schema", timeout_secs: 60, max_concurrency: 8 },
+  { id: "anthropic", label: "Anthropic", provider: "anthropic", base_url: "https://api.anthropic.com/v1", default_model: "claude-haiku-4-5", needs_key: true, input_price_per_million_micros: 1_000_000, output_price_per_million_micros: 5_000_000, structured_output: "forced_tool", timeout_secs: 60, max_concurrency: 8 },
+  { id: "ollama", label: "Ollama (local)", provider: "openai_compatible", base_url: "http://localhost:11434/v1", default_model: "llama3.1:8b", needs_key: false, input_price_per_million_micros: 0, output_price_per_million_micros: 0, structured_output: "grammar", timeout_secs: 180, max_concurrency: 2 },
+  { id: "lm_studio", label: "LM Studio (local)", provider: "openai_compatible", base_url: "http://localhost:1234/v1", default_model: "qwen2.5-7b-instruct", needs_key: false, input_price_per_million_micros: 0, output_price_per_million_micros: 0, structured_output: "grammar", timeout_secs: 180, max_concurrency: 2 },
+  { id: "llama_cpp", label: "llama.cpp server (local)", provider: "openai_compatible", base_url: "http://localhost:8080/v1", default_model: "local-model", needs_key: false, input_price_per_million_micros: 0, output_price_per_million_micros: 0, structured_output: "grammar", timeout_secs: 180, max_concurrency: 2 },
+];
+
 export function settings(): SettingsView {
   return {
     llm: {
@@ -166,8 +176,10 @@ export function settings(): SettingsView {
       max_retries: 3,
       input_price_per_million_micros: 150_000,
       output_price_per_million_micros: 600_000,
+      preset: null,
     },
     llm_key: "keyring",
+    llm_presets: LLM_PRESETS,
     prompt_version: 3,
     prompt_instructions: "Summarise the contact.",
     prompt_is_default: false,

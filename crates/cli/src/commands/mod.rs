@@ -11,7 +11,8 @@ mod runs;
 mod sandbox;
 
 use anyhow::Context;
-use steward_engine::{DataDir, Settings, Store, settings};
+use steward_engine::llm_settings::LlmUpdate;
+use steward_engine::{DataDir, Settings, Store, llm_setup, settings};
 
 use crate::cli::{Cli, Command, SettingFlags};
 
@@ -52,26 +53,32 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn apply_settings(settings: &Settings, flags: &SettingFlags) -> anyhow::Result<()> {
+    // The LLM first: it is the part that can be refused, and then nothing is stored.
+    if flags.llm_preset.is_some()
+        || flags.llm_base.is_some()
+        || flags.llm_model.is_some()
+        || flags.llm_provider.is_some()
+    {
+        let provider = flags
+            .llm_provider
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--llm-provider: {e}"))?;
+        let update = LlmUpdate {
+            preset: flags.llm_preset.clone(),
+            provider,
+            base_url: flags.llm_base.clone(),
+            model: flags.llm_model.clone(),
+            ..LlmUpdate::default()
+        };
+        llm_setup::update(settings, &update).context("the LLM settings were not changed")?;
+    }
     if let Some(base) = &flags.hubspot_base {
         settings.set::<settings::HubspotApiBase>(&base.trim_end_matches('/').to_owned())?;
     }
     if let Some(url) = &flags.relay_url {
         settings.set::<settings::RelayUrl>(&Some(url.trim_end_matches('/').to_owned()))?;
-    }
-    if flags.llm_base.is_some() || flags.llm_model.is_some() || flags.llm_provider.is_some() {
-        let mut llm = settings.get::<settings::Llm>()?;
-        if let Some(p) = &flags.llm_provider {
-            llm.provider = p
-                .parse()
-                .map_err(|e| anyhow::anyhow!("--llm-provider: {e}"))?;
-        }
-        if let Some(b) = &flags.llm_base {
-            llm.base_url = b.trim_end_matches('/').to_owned();
-        }
-        if let Some(m) = &flags.llm_model {
-            llm.model = m.clone();
-        }
-        settings.set::<settings::Llm>(&llm)?;
     }
     Ok(())
 }

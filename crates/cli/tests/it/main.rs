@@ -6,6 +6,7 @@
 mod commands;
 mod crash;
 mod enrich;
+mod llm_presets;
 mod oauth;
 
 use std::path::Path;

@@ -36,6 +36,8 @@
 //! - [`oauth_connect`]: Connect through the relay broker: start, then finish from the deep link.
 //! - [`disconnect`]: revoke through the relay and forget the tokens and the connection.
 //! - [`onboarding`]: the setup steps (connect, provision, LLM, dry run) and their state.
+//! - [`llm_settings`]: the stored LLM settings, the presets they can start from, and how an
+//!   update (preset + values given) resolves against them.
 //! - [`llm_setup`]: save the LLM choice (key into the keyring) and test it.
 //! - [`host`]: the running engine of a shell: starts/stops the runtime as the connection changes.
 //! - [`review_board`]: the Reviews screen: pending items side by side, counts per field, bulk.

@@ -60,7 +60,7 @@ pub use error::Error;
 pub use error_body::{ApiError, ErrorBody, ErrorDetail};
 pub use model::*;
 pub use oauth::{DEFAULT_BASE_URL, OAuthApp};
-pub use pacer::{Pacer, RateLimit};
+pub use pacer::{Pacer, RateLimit, RequestSlot};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use stats::RequestStats;

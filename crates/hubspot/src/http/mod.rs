@@ -119,8 +119,9 @@ impl Http {
             }
             let mut builder = self.client.request(req.method.clone(), url.clone());
             let mut used_token = None;
+            let mut slot = None;
             if let Some(auth) = auth {
-                auth.pacer.acquire().await;
+                slot = Some(auth.pacer.acquire().await);
                 let token = auth.tokens.access_token().await?;
                 builder = builder.bearer_auth(token.expose());
                 used_token = Some(token);
@@ -135,7 +136,11 @@ impl Http {
                     .body(text.clone()),
             };
             self.counters.request();
-            let (status, headers, body) = match send(builder).await {
+            let answer = send(builder).await;
+            if let Some(slot) = slot {
+                slot.answered();
+            }
+            let (status, headers, body) = match answer {
                 Ok(answer) => answer,
                 Err(source) => match backoff.next() {
                     Some(delay) if !source.is_builder() => {

@@ -1,24 +1,24 @@
 //! Per-portal request pacing.
 //!
-//! HubSpot allows an OAuth app 110 requests per rolling 10 s per portal. The pacer spaces
-//! requests evenly at `floor(max × safety_margin)` per interval (a governor GCRA limiter with
-//! a burst of one, so no window of that length ever holds more), and learns the real limit
-//! from `X-HubSpot-RateLimit-Max/-Interval-Milliseconds`. When `-Remaining` gets low (someone
-//! else spends the same budget) or a 429 arrives, every caller sharing the pacer waits until
-//! the interval has passed. Clone it to share it; one per portal.
+//! HubSpot allows an OAuth app 110 requests per rolling 10 s per portal. The pacer keeps the
+//! send times of the last interval ([`window::SendLog`]) and lets a request go while fewer than
+//! `floor(max × safety_margin)` were sent in it: a lone live event's calls go out at once, a long
+//! batch still never puts more than that budget into any window. It learns the real limit from
+//! `X-HubSpot-RateLimit-Max/-Interval-Milliseconds`. When `-Remaining` gets low (someone else
+//! spends the same budget) or a 429 arrives, every caller sharing the pacer waits, then resumes
+//! at the steady pace for one interval. Clone it to share it; one per portal.
 
 use std::fmt;
-use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-
 mod limit;
+mod window;
 
 pub use limit::RateLimit;
 use tokio::sync::Notify;
 use tokio::time::Instant;
+use window::SendLog;
 
 /// Rate-limit headers of one answer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -50,14 +50,18 @@ pub struct Pacer {
 struct Inner {
     margin: f64,
     state: Mutex<State>,
-    /// Wakes callers waiting on a replaced limiter so they queue on the new one.
+    /// Wakes waiting callers when the limit changes, so they re-check under the new one.
     changed: Notify,
 }
 
 struct State {
     limit: RateLimit,
-    limiter: Arc<DefaultDirectRateLimiter>,
+    sent: SendLog,
     pause_until: Option<Instant>,
+    /// HubSpot's rate headers arrived at least once. Until then the portal's real limit and
+    /// what others already spent of it are unknown, so requests keep the steady pace instead of
+    /// bursting into a window that may be exhausted.
+    seen_headers: bool,
 }
 
 impl fmt::Debug for Pacer {
@@ -77,14 +81,14 @@ impl Pacer {
         } else {
             0.9
         };
-        let limiter = Arc::new(build_limiter(limit, margin));
         Self {
             inner: Arc::new(Inner {
                 margin,
                 state: Mutex::new(State {
                     limit,
-                    limiter,
+                    sent: SendLog::default(),
                     pause_until: None,
+                    seen_headers: false,
                 }),
                 changed: Notify::new(),
             }),
@@ -101,33 +105,39 @@ impl Pacer {
         paced_max(self.lock().limit, self.inner.margin)
     }
 
-    /// Waits until a request may be sent.
+    /// Waits until a request may be sent. Call [`RequestSlot::answered`] when its answer arrives.
     ///
-    /// A slot counts only if, once granted, no pause is in force and the limit did not
-    /// change meanwhile; otherwise the caller queues again, so a learnt limit or a pause
-    /// applies at once to callers already waiting (no burst when a pause ends).
-    pub async fn acquire(&self) {
+    /// A slot is taken only while no pause is in force, under the limit known at that moment,
+    /// so a learnt limit or a pause applies at once to callers already waiting.
+    pub async fn acquire(&self) -> RequestSlot {
         loop {
-            // Register for "limiter replaced" before reading the state, so no change is missed.
+            // Register for "limit changed" before reading the state, so no change is missed.
             let changed = self.inner.changed.notified();
             tokio::pin!(changed);
             changed.as_mut().enable();
-            let (limiter, pause) = {
-                let s = self.lock();
-                (Arc::clone(&s.limiter), s.pause_until)
+            let wake_at = {
+                let mut s = self.lock();
+                let now = Instant::now();
+                match s.pause_until.filter(|u| *u > now) {
+                    Some(until) => until,
+                    None => {
+                        let (budget, per) = (paced_max(s.limit, self.inner.margin), s.limit.per);
+                        let burst = s.seen_headers;
+                        match s.sent.try_take(now, budget, per, burst) {
+                            Ok(id) => {
+                                return RequestSlot {
+                                    pacer: self.clone(),
+                                    id,
+                                };
+                            }
+                            Err(free_at) => free_at,
+                        }
+                    }
+                }
             };
-            if let Some(until) = pause.filter(|u| *u > Instant::now()) {
-                tokio::time::sleep_until(until).await;
-                continue;
-            }
             tokio::select! {
-                () = limiter.until_ready() => {}
-                () = &mut changed => continue,
-            }
-            let s = self.lock();
-            let paused = s.pause_until.is_some_and(|u| u > Instant::now());
-            if !paused && Arc::ptr_eq(&limiter, &s.limiter) {
-                return;
+                () = tokio::time::sleep_until(wake_at) => {}
+                () = &mut changed => {}
             }
         }
     }
@@ -136,8 +146,16 @@ impl Pacer {
     pub fn pause_for(&self, wait: Duration) {
         let until = Instant::now() + wait;
         let mut s = self.lock();
+        self.pause_locked(&mut s, until);
+    }
+
+    /// Pauses until `until` (if not paused longer already); afterwards requests resume at the
+    /// steady pace for one interval, not in a burst into a window someone else may be using.
+    fn pause_locked(&self, s: &mut State, until: Instant) {
         if s.pause_until.is_none_or(|u| u < until) {
             s.pause_until = Some(until);
+            let (budget, per) = (paced_max(s.limit, self.inner.margin), s.limit.per);
+            s.sent.spend_evenly_until(until, budget, per);
         }
     }
 
@@ -149,6 +167,9 @@ impl Pacer {
     /// Learns from an answer's rate-limit headers.
     pub(crate) fn observe(&self, h: RateHeaders) {
         let mut s = self.lock();
+        if h.max.is_some() || h.remaining.is_some() {
+            s.seen_headers = true;
+        }
         if let (Some(max), Some(per)) = (h.max, h.interval)
             && max > 0
             && (max != s.limit.max || per != s.limit.per)
@@ -156,12 +177,12 @@ impl Pacer {
             let limit = RateLimit { max, per };
             tracing::debug!(%limit, "HubSpot reports a different rate limit; re-pacing");
             s.limit = limit;
-            s.limiter = Arc::new(build_limiter(limit, self.inner.margin));
             self.inner.changed.notify_waiters();
         }
         if let Some(remaining) = h.remaining {
             let max = s.limit.max;
-            // Our own pacing lets at most `paced + 1` requests into one window, so HubSpot
+            // Our own pacing puts at most `paced` requests into one window (one more at its
+            // edge, as HubSpot and we may place the window slightly differently), so HubSpot
             // reports at least `max - paced - 1` remaining while we are alone. Pause only when
             // the budget drops well below that (someone else spends it) or is gone.
             let own_floor = max.saturating_sub(paced_max(s.limit, self.inner.margin) + 1);
@@ -173,9 +194,7 @@ impl Pacer {
                     max,
                     "HubSpot rate budget nearly spent; pausing one interval"
                 );
-                if s.pause_until.is_none_or(|u| u < until) {
-                    s.pause_until = Some(until);
-                }
+                self.pause_locked(&mut s, until);
             }
         }
     }
@@ -189,6 +208,23 @@ impl Pacer {
     }
 }
 
+/// A request the pacer let through. Dropping it without [`RequestSlot::answered`] (the request was
+/// never sent, or failed on the way) keeps it counted from the moment it was let through.
+#[derive(Debug)]
+pub struct RequestSlot {
+    pacer: Pacer,
+    id: u64,
+}
+
+impl RequestSlot {
+    /// The request's answer arrived (any status): it stays counted for a full interval from
+    /// now, since HubSpot may have counted it as late as this.
+    pub fn answered(self) {
+        let now = Instant::now();
+        self.pacer.lock().sent.answered(self.id, now);
+    }
+}
+
 impl Default for Pacer {
     fn default() -> Self {
         Self::new(RateLimit::default(), 0.9)
@@ -199,15 +235,6 @@ fn paced_max(limit: RateLimit, margin: f64) -> u32 {
     let scaled = (f64::from(limit.max) * margin).floor();
     // `scaled` is within 0..=u32::MAX because margin ≤ 1.
     (scaled as u32).max(1)
-}
-
-fn build_limiter(limit: RateLimit, margin: f64) -> DefaultDirectRateLimiter {
-    let n = paced_max(limit, margin);
-    let period = (limit.per / n).max(Duration::from_nanos(1));
-    let quota = Quota::with_period(period)
-        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
-        .allow_burst(NonZeroU32::MIN);
-    RateLimiter::direct(quota)
 }
 
 #[cfg(test)]
@@ -247,8 +274,41 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn paces_requests_evenly() {
-        // 20/1s at margin 1.0 → one every 50 ms; 11 acquisitions take ≥ 500 ms.
+    async fn a_burst_goes_at_once_and_the_rest_waits_for_the_window() {
+        // 20/1s at margin 1.0: 20 acquisitions at once, the 21st only when the first leaves
+        // the rolling window a second later.
+        let p = Pacer::new(
+            RateLimit {
+                max: 20,
+                per: Duration::from_secs(1),
+            },
+            1.0,
+        );
+        p.observe(RateHeaders {
+            max: Some(20),
+            remaining: Some(20),
+            interval: Some(Duration::from_secs(1)),
+        });
+        let start = std::time::Instant::now();
+        for _ in 0..20 {
+            p.acquire().await;
+        }
+        assert!(
+            start.elapsed() < Duration::from_millis(200),
+            "the burst waited: {:?}",
+            start.elapsed()
+        );
+        p.acquire().await;
+        assert!(
+            start.elapsed() >= Duration::from_millis(950),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[tokio::test]
+    async fn before_any_rate_headers_requests_keep_the_steady_pace() {
+        // 20/1s, nothing heard from HubSpot yet: one every 50 ms; 11 take ≥ 500 ms.
         let p = Pacer::new(
             RateLimit {
                 max: 20,
@@ -262,6 +322,28 @@ mod tests {
         }
         assert!(
             start.elapsed() >= Duration::from_millis(450),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[tokio::test]
+    async fn after_a_pause_requests_resume_one_at_a_time() {
+        // 10/1s: after a 200 ms pause the next ten come 100 ms apart, not in one burst.
+        let p = Pacer::new(
+            RateLimit {
+                max: 10,
+                per: Duration::from_secs(1),
+            },
+            1.0,
+        );
+        p.pause_for(Duration::from_millis(200));
+        let start = std::time::Instant::now();
+        for _ in 0..4 {
+            p.acquire().await;
+        }
+        assert!(
+            start.elapsed() >= Duration::from_millis(480),
             "{:?}",
             start.elapsed()
         );

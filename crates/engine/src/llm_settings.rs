@@ -116,6 +116,7 @@ pub struct LlmUpdate {
 impl From<LlmChoice> for LlmUpdate {
     fn from(choice: LlmChoice) -> Self {
         Self {
+            preset: choice.preset,
             provider: Some(choice.provider),
             base_url: Some(choice.base_url),
             model: Some(choice.model),

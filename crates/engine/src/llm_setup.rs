@@ -14,10 +14,19 @@ use crate::secrets::{self, SecretError, SecretKind};
 use crate::settings::{self, Settings};
 use crate::{EngineError, clock};
 
-/// What the admin picks in the LLM step.
+/// What the admin picks in the LLM step. Saved like an [`LlmUpdate`]: with `preset`, the
+/// settings start from that preset (its limits and prices too) and the fields below override
+/// it; without, they change the stored settings and keep their limits and prices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct LlmChoice {
+    /// The preset picked in "Start from a preset" (`openai`, `ollama` …; see
+    /// [`crate::llm_settings::presets`]); an empty string: typed by hand, forget the stored
+    /// preset's name. Absent when the admin did not touch the picker (older front ends never
+    /// send it), hence optional.
+    #[serde(default)]
+    #[ts(optional)]
+    pub preset: Option<String>,
     #[ts(type = "\"openai_compatible\" | \"anthropic\"")]
     pub provider: Provider,
     pub base_url: String,
@@ -46,8 +55,9 @@ pub fn find_preset(id: &str) -> Result<&'static Preset, LlmSetupError> {
     Preset::by_id(id).ok_or_else(|| LlmSetupError::UnknownPreset(id.trim().to_owned()))
 }
 
-/// Stores the choice (keeping limits and prices) and, when given and not blank, the API key in
-/// the keyring. Returns the stored settings.
+/// Stores the choice (through the same checks as [`update`]: an unknown preset is
+/// [`LlmSetupError::UnknownPreset`], a server that needs a key is refused without one) and,
+/// when given and not blank, the API key in the keyring. Returns the stored settings.
 pub fn save(
     settings: &Settings,
     choice: LlmChoice,
@@ -190,6 +200,77 @@ mod tests {
             preset: Some(id.into()),
             ..LlmUpdate::default()
         }
+    }
+
+    /// What the LLM step sends after "Start from a preset": the preset and the fields it filled
+    /// (as the admin left them).
+    fn choice(preset: Option<&str>, base_url: &str, model: &str) -> LlmChoice {
+        LlmChoice {
+            preset: preset.map(Into::into),
+            provider: Provider::OpenAiCompatible,
+            base_url: base_url.into(),
+            model: model.into(),
+        }
+    }
+
+    #[test]
+    fn saving_a_choice_with_the_ollama_preset_stores_its_values_and_needs_no_key() {
+        let (_tmp, s) = settings();
+        let picked = choice(Some("ollama"), "http://localhost:11434/v1", "llama3.1:8b");
+        let stored = apply(&s, &picked.into(), None, || {
+            panic!("Ollama needs no key lookup")
+        })
+        .unwrap();
+        assert_eq!(stored.base_url, "http://localhost:11434/v1");
+        assert_eq!(stored.model, "llama3.1:8b");
+        // Only the preset could have set these: the choice has no limits or prices.
+        assert_eq!((stored.timeout_secs, stored.max_concurrency), (180, 2));
+        assert_eq!(stored.input_price_per_million_micros, 0);
+        assert_eq!(stored.output_price_per_million_micros, 0);
+        assert_eq!(stored.preset.as_deref(), Some("ollama"));
+        assert_eq!(s.get::<settings::Llm>().unwrap(), stored);
+    }
+
+    #[test]
+    fn a_choice_overrides_its_preset_and_goes_through_the_same_checks_as_an_update() {
+        let (_tmp, s) = settings();
+        // The model is the admin's; the server is still LM Studio's, so the label stays.
+        let stored = apply(
+            &s,
+            &choice(Some("lm_studio"), "http://localhost:1234/v1/", "mistral-7b").into(),
+            None,
+            no_key,
+        )
+        .unwrap();
+        assert_eq!(stored.model, "mistral-7b");
+        assert_eq!(stored.timeout_secs, 180);
+        assert_eq!(stored.preset.as_deref(), Some("lm_studio"));
+        // An unknown preset and a keyless OpenAI are refused, and nothing is stored.
+        let err = apply(
+            &s,
+            &choice(Some("gemini"), "http://localhost:1234/v1", "m").into(),
+            None,
+            no_key,
+        )
+        .unwrap_err();
+        assert!(matches!(err, LlmSetupError::UnknownPreset(ref id) if id == "gemini"));
+        let err = apply(
+            &s,
+            &choice(Some("openai"), "https://api.openai.com/v1", "gpt-6-luna").into(),
+            None,
+            no_key,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("OpenAI needs an API key"), "{err}");
+        assert_eq!(s.get::<settings::Llm>().unwrap(), stored);
+        // Without a preset (as front ends before presets send it), the limits stay.
+        let json =
+            r#"{"provider":"openai_compatible","base_url":"http://gpu-box:1234/v1","model":"m"}"#;
+        let typed: LlmChoice = serde_json::from_str(json).unwrap();
+        assert_eq!(typed.preset, None);
+        let stored = apply(&s, &typed.into(), None, no_key).unwrap();
+        assert_eq!((stored.timeout_secs, stored.max_concurrency), (180, 2));
+        assert_eq!(stored.preset, None, "another server is not LM Studio");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use crate::connection::{self, ConnectError, Connection, ConnectionView};
 use crate::jobs::Trigger;
-use crate::llm_settings::LlmSettings;
+use crate::llm_settings::{LlmPresetInfo, LlmSettings};
 use crate::llm_setup::{self, KeySource};
 use crate::oauth_pending::PendingFlows;
 use crate::pipeline::{self, ContactDiff, DryRun, ItemResult, Mode, WorkItem};
@@ -105,6 +105,8 @@ pub struct Onboarding {
     pub last_provision: Option<ProvisionRecord>,
     pub llm: StepState,
     pub llm_settings: LlmSettings,
+    /// What the LLM step offers under "Start from a preset" (the list Settings → LLM shows).
+    pub llm_presets: Vec<LlmPresetInfo>,
     pub key_source: KeySource,
     pub last_llm_test: Option<CheckRecord>,
     pub dry_run: StepState,
@@ -176,6 +178,7 @@ pub fn read(store: &Store) -> Result<Onboarding, OnboardingError> {
         last_provision,
         llm,
         llm_settings,
+        llm_presets: crate::llm_settings::presets(),
         key_source: llm_setup::key_source()?,
         last_llm_test,
         dry_run,

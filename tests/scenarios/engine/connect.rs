@@ -81,6 +81,7 @@ async fn oauth_connect_runs_the_host_and_every_onboarding_step_then_disconnect_s
     llm_setup::save(
         &settings,
         LlmChoice {
+            preset: None,
             provider: Provider::OpenAiCompatible,
             base_url: format!("{}/llm/v1/", stack.sim.base_url()),
             model: "sim-model".into(),

@@ -3,6 +3,7 @@ import type { CheckRecord } from "./CheckRecord";
 import type { ConnectionView } from "./ConnectionView";
 import type { DryRunRecord } from "./DryRunRecord";
 import type { KeySource } from "./KeySource";
+import type { LlmPresetInfo } from "./LlmPresetInfo";
 import type { LlmSettings } from "./LlmSettings";
 import type { ProvisionRecord } from "./ProvisionRecord";
 import type { StepState } from "./StepState";
@@ -18,4 +19,8 @@ connect_pending: boolean,
 /**
  * The relay URL last used (prefills the Connect form).
  */
-relay_url: string | null, provision: StepState, last_provision: ProvisionRecord | null, llm: StepState, llm_settings: LlmSettings, key_source: KeySource, last_llm_test: CheckRecord | null, dry_run: StepState, last_dry_run: DryRunRecord | null, };
+relay_url: string | null, provision: StepState, last_provision: ProvisionRecord | null, llm: StepState, llm_settings: LlmSettings, 
+/**
+ * What the LLM step offers under "Start from a preset" (the list Settings → LLM shows).
+ */
+llm_presets: Array<LlmPresetInfo>, key_source: KeySource, last_llm_test: CheckRecord | null, dry_run: StepState, last_dry_run: DryRunRecord | null, };

@@ -9,6 +9,7 @@ import type { LinkOutcome } from "../bindings/LinkOutcome";
 import type { Onboarding } from "../bindings/Onboarding";
 import type { ProvisionReport } from "../bindings/ProvisionReport";
 import { CONNECT_OUTCOME } from "../lib/connectApi";
+import { LLM_PRESETS } from "../testing/fixtures";
 import { ConnectScreen } from "./Connect";
 
 const STATUS: AppStatus = {
@@ -39,6 +40,7 @@ const FRESH: Onboarding = {
     input_price_per_million_micros: 150000,
     output_price_per_million_micros: 600000,
   },
+  llm_presets: LLM_PRESETS,
   key_source: "none",
   last_llm_test: null,
   dry_run: "todo",

@@ -5,6 +5,7 @@ import type { AuditRecord } from "../bindings/AuditRecord";
 import type { ContactDetail } from "../bindings/ContactDetail";
 import type { Insights } from "../bindings/Insights";
 import type { LlmPresetInfo } from "../bindings/LlmPresetInfo";
+import type { Onboarding } from "../bindings/Onboarding";
 import type { ReviewBoard } from "../bindings/ReviewBoard";
 import type { ReviewItem } from "../bindings/ReviewItem";
 import type { SettingsView } from "../bindings/SettingsView";
@@ -164,6 +165,27 @@ export const LLM_PRESETS: LlmPresetInfo[] = [
   { id: "lm_studio", label: "LM Studio (local)", provider: "openai_compatible", base_url: "http://localhost:1234/v1", default_model: "qwen2.5-7b-instruct", needs_key: false, input_price_per_million_micros: 0, output_price_per_million_micros: 0, structured_output: "grammar", timeout_secs: 180, max_concurrency: 2 },
   { id: "llama_cpp", label: "llama.cpp server (local)", provider: "openai_compatible", base_url: "http://localhost:8080/v1", default_model: "local-model", needs_key: false, input_price_per_million_micros: 0, output_price_per_million_micros: 0, structured_output: "grammar", timeout_secs: 180, max_concurrency: 2 },
 ];
+
+/** The setup wizard on a fresh install: nothing done yet, the default LLM settings, no key
+ *  stored. */
+export function onboarding(over: Partial<Onboarding> = {}): Onboarding {
+  return {
+    connect: "todo",
+    connection: null,
+    connect_pending: false,
+    relay_url: "https://relay.example.com",
+    provision: "todo",
+    last_provision: null,
+    llm: "todo",
+    llm_settings: { ...settings().llm },
+    llm_presets: LLM_PRESETS,
+    key_source: "none",
+    last_llm_test: null,
+    dry_run: "todo",
+    last_dry_run: null,
+    ...over,
+  };
+}
 
 export function settings(): SettingsView {
   return {

@@ -4,6 +4,7 @@ import type { LlmSettings } from "../../bindings/LlmSettings";
 import type { SettingsView } from "../../bindings/SettingsView";
 import { clearLlmKey, saveLlmKey, testLlm } from "../../lib/admin";
 import { Field } from "./Field";
+import { PresetSelect, keepPreset, keyNeed, presetHint } from "./PresetSelect";
 import { type Save, dollars, micros, useAction } from "./form";
 
 const KEY_SOURCE = {
@@ -11,17 +12,6 @@ const KEY_SOURCE = {
   keyring: "stored in the OS keyring",
   none: "none stored (fine for local servers such as Ollama)",
 } as const;
-
-const trimSlash = (url: string) => url.trim().replace(/\/+$/, "");
-
-/** The form after an edit. Like the engine, it keeps the preset's name only while the provider
- *  and base URL are still the preset's: pointed elsewhere, the values describe another server. */
-function edited(presets: LlmPresetInfo[], llm: LlmSettings, patch: Partial<LlmSettings>): LlmSettings {
-  const next = { ...llm, ...patch };
-  const p = presets.find((x) => x.id === next.preset);
-  const still = p !== undefined && p.provider === next.provider && p.base_url === trimSlash(next.base_url);
-  return still ? next : { ...next, preset: null };
-}
 
 /** Every value a preset fills in; the admin can still change each one before saving. */
 function fromPreset(llm: LlmSettings, p: LlmPresetInfo): LlmSettings {
@@ -44,20 +34,12 @@ export function LlmSection({ view, save, onView }: { view: SettingsView; save: S
   const [key, setKey] = useState("");
   const { busy, run, note } = useAction();
   const presets = view.llm_presets;
-  const set = (patch: Partial<LlmSettings>) => setLlm((cur) => edited(presets, cur, patch));
+  const set = (patch: Partial<LlmSettings>) => setLlm((cur) => keepPreset(presets, { ...cur, ...patch }));
   const preset = presets.find((p) => p.id === llm.preset);
   // Who refuses requests without a key (the engine refuses to save such settings keyless).
-  const keyNeededBy = preset?.needs_key ? preset.label : llm.provider === "anthropic" ? "Anthropic" : null;
+  const { neededBy: keyNeededBy, hint: keyHint } = keyNeed(preset, llm.provider);
   const keyMissing = keyNeededBy !== null && view.llm_key === "none" && key.trim() === "";
-  const keyHint = keyNeededBy
-    ? `Required: ${keyNeededBy} refuses requests without a key.`
-    : preset
-      ? `Optional: ${preset.label} needs no key unless the server was started with one.`
-      : undefined;
-  const pick = (id: string) => {
-    const p = presets.find((x) => x.id === id);
-    setLlm(p ? fromPreset(llm, p) : { ...llm, preset: null });
-  };
+  const pick = (p: LlmPresetInfo | undefined) => setLlm(p ? fromPreset(llm, p) : { ...llm, preset: null });
   const saveAll = async () => {
     // A key typed but not yet stored goes first: a preset that needs one is refused without it.
     const withKey = key.trim() !== "";
@@ -86,22 +68,9 @@ export function LlmSection({ view, save, onView }: { view: SettingsView; save: S
         <Field
           id="llm-preset"
           label="Start from a preset"
-          hint={
-            <span data-testid="llm-preset-key">
-              {preset
-                ? `${preset.needs_key ? "Needs an API key (below)." : "Needs no API key."} Every value below can still be changed before saving.`
-                : "Or enter the values yourself."}
-            </span>
-          }
+          hint={<span data-testid="llm-preset-key">{presetHint(preset)}</span>}
         >
-          <select id="llm-preset" value={llm.preset ?? ""} onChange={(e) => pick(e.target.value)}>
-            <option value="">Custom (enter the values)</option>
-            {presets.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.label}
-              </option>
-            ))}
-          </select>
+          <PresetSelect id="llm-preset" presets={presets} value={llm.preset} onPick={pick} />
         </Field>
         <Field id="llm-provider" label="Provider">
           <select id="llm-provider" value={llm.provider} onChange={(e) => set({ provider: e.target.value as LlmSettings["provider"] })}>

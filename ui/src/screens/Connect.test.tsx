@@ -9,7 +9,7 @@ import type { LinkOutcome } from "../bindings/LinkOutcome";
 import type { Onboarding } from "../bindings/Onboarding";
 import type { ProvisionReport } from "../bindings/ProvisionReport";
 import { CONNECT_OUTCOME } from "../lib/connectApi";
-import { LLM_PRESETS } from "../testing/fixtures";
+import { onboarding } from "../testing/fixtures";
 import { ConnectScreen } from "./Connect";
 
 const STATUS: AppStatus = {
@@ -22,30 +22,7 @@ const STATUS: AppStatus = {
   overview: { pending_reviews: 0, audit_rows: 0, batch_runs: 0, contacts_enriched: 0, queued_jobs: 0 },
 };
 
-const FRESH: Onboarding = {
-  connect: "todo",
-  connection: null,
-  connect_pending: false,
-  relay_url: "https://relay.example.com",
-  provision: "todo",
-  last_provision: null,
-  llm: "todo",
-  llm_settings: {
-    provider: "openai_compatible",
-    base_url: "https://api.openai.com/v1",
-    model: "gpt-4o-mini",
-    timeout_secs: 60,
-    max_concurrency: 8,
-    max_retries: 3,
-    input_price_per_million_micros: 150000,
-    output_price_per_million_micros: 600000,
-  },
-  llm_presets: LLM_PRESETS,
-  key_source: "none",
-  last_llm_test: null,
-  dry_run: "todo",
-  last_dry_run: null,
-};
+const FRESH: Onboarding = onboarding();
 
 const ALL_SCOPES = [
   "crm.objects.contacts.read",

@@ -36,6 +36,7 @@ use serde_json::{Value, json};
 use steward_engine::jobs;
 use steward_engine::llm_settings::LlmSettings;
 use steward_engine::poller::PollerConfig;
+use steward_engine::relay_session;
 use steward_engine::runtime::Runtime;
 use steward_engine::worker::WorkerConfig;
 use steward_llm::LlmClient;
@@ -190,16 +191,11 @@ async fn scenario(cfg: &Config, limit: Option<RateLimit>) -> anyhow::Result<Repo
     ctx.llm = Arc::new(LlmClient::new(
         llm.to_config(Some(secrecy::SecretString::from("sk-latency-bench"))),
     )?);
-    let tokens = stack.tokens.clone();
-    let session = RelayClient::new(&stack.relay.base_url())?
-        .open_session_with(move || {
-            let tokens = tokens.clone();
-            async move {
-                let t = tokens.access_token().await?;
-                Ok(relay_client::Secret::new(t.expose()))
-            }
-        })
-        .await?;
+    let session = relay_session::open(
+        RelayClient::new(&stack.relay.base_url())?,
+        stack.tokens.clone(),
+    )
+    .await?;
     let mut poller = PollerConfig::new(APP_ID, ctx.input_properties.clone());
     poller.debounce = cfg.debounce.unwrap_or(poller.debounce);
     let debounce = poller.debounce;

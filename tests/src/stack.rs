@@ -11,6 +11,7 @@ use hubspot_sim::{SimConfig, SimServer};
 use relay_client::RelayClient;
 use steward_engine::pipeline::PipelineContext;
 use steward_engine::poller::PollerConfig;
+use steward_engine::relay_session;
 use steward_engine::runtime::Runtime;
 use steward_engine::worker::WorkerConfig;
 use steward_engine::{Store, settings};
@@ -149,16 +150,11 @@ impl Stack {
 
     /// Starts the engine (poller on a relay session + worker).
     pub async fn start_engine(&mut self) -> anyhow::Result<()> {
-        let tokens = self.tokens.clone();
-        let session = RelayClient::new(&self.relay.base_url())?
-            .open_session_with(move || {
-                let tokens = tokens.clone();
-                async move {
-                    let t = tokens.access_token().await?;
-                    Ok(relay_client::Secret::new(t.expose()))
-                }
-            })
-            .await?;
+        let session = relay_session::open(
+            RelayClient::new(&self.relay.base_url())?,
+            self.tokens.clone(),
+        )
+        .await?;
         let mut poller = PollerConfig::new(APP_ID, self.ctx.input_properties.clone());
         poller.wait = Duration::from_secs(2);
         poller.debounce = Duration::from_millis(100);

@@ -12,15 +12,16 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use relay_client::{RelayClient, Session};
+use relay_client::Session;
 use serde::Serialize;
 use tokio::sync::Mutex;
 use ts_rs::TS;
 
 use crate::Store;
-use crate::connection::{self, AuthKind, ConnectError, Connection, ConnectionInfo};
+use crate::connection::{self, ConnectError, Connection};
 use crate::pipeline::{Pause, PipelineContext};
 use crate::poller::PollerConfig;
+use crate::relay_session;
 use crate::runtime::Runtime;
 use crate::settings::Settings;
 use crate::worker::{WorkerConfig, WorkerSignals};
@@ -182,7 +183,9 @@ impl EngineHost {
             return Ok(Running::default());
         };
         let ctx = connection::pipeline_context(&self.store)?;
-        let (session, problem) = match open_session(&ctx, &info).await {
+        let (session, problem) = match relay_session::for_connection(&info, ctx.hubspot.tokens())
+            .await
+        {
             Ok(session) => (session, None),
             Err(e) => {
                 tracing::warn!(error = %e, "no relay session: live events are not received");
@@ -205,27 +208,6 @@ impl EngineHost {
             problem,
         })
     }
-}
-
-/// The relay session for an OAuth connection; `None` for a private-app token.
-async fn open_session(
-    ctx: &PipelineContext,
-    info: &ConnectionInfo,
-) -> Result<Option<Session>, relay_client::ClientError> {
-    let (AuthKind::Oauth, Some(relay)) = (info.auth, info.relay_url.as_deref()) else {
-        return Ok(None);
-    };
-    let tokens = ctx.hubspot.tokens().clone();
-    let session = RelayClient::new(relay)?
-        .open_session_with(move || {
-            let tokens = tokens.clone();
-            async move {
-                let t = tokens.access_token().await?;
-                Ok(relay_client::Secret::new(t.expose()))
-            }
-        })
-        .await?;
-    Ok(Some(session))
 }
 
 async fn stop_runtime(running: &mut Running) {

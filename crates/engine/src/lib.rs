@@ -30,6 +30,7 @@
 //! - [`connection`]: the stored HubSpot connection and the clients built from it.
 //! - [`secrets`]: tokens and keys in the OS keyring (env overrides for headless use).
 //! - [`relay_refresher`]: OAuth token renewal through the relay broker.
+//! - [`relay_session`]: a relay session authenticated by the connection's HubSpot access token.
 //! - [`deep_link`]: `steward://` URLs parsed into data before anything acts on them.
 //! - [`scopes`]: the required HubSpot scopes and what each missing one breaks.
 //! - [`oauth_pending`]: started, unfinished OAuth flows (state + PKCE verifier) in the keyring.
@@ -84,6 +85,7 @@ pub mod poller;
 pub mod provenance;
 pub mod provision;
 pub mod relay_refresher;
+pub mod relay_session;
 pub mod review_actions;
 pub mod review_board;
 pub mod reviews;

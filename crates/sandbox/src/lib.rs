@@ -317,15 +317,8 @@ async fn provision_with(hubspot: &HubSpotClient) -> Result<ProvisionReport, Sand
 }
 
 async fn open_session(relay: String, tokens: TokenSource) -> Result<Session, SandboxError> {
-    RelayClient::new(&relay)
-        .map_err(|e| SandboxError::Relay(e.to_string()))?
-        .open_session_with(move || {
-            let tokens = tokens.clone();
-            async move {
-                let t = tokens.access_token().await?;
-                Ok(relay_client::Secret::new(t.expose()))
-            }
-        })
+    let client = RelayClient::new(&relay).map_err(|e| SandboxError::Relay(e.to_string()))?;
+    steward_engine::relay_session::open(client, tokens)
         .await
         .map_err(|e| SandboxError::Relay(e.to_string()))
 }

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use hubspot_sim::SimConfig;
 use rand::Rng;
 use relay_client::{RelayClient, RetryPolicy};
+use steward_engine::relay_session;
 use steward_relay::signature::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use steward_tests::bins::{RelayBin, RelayBinConfig};
 use steward_tests::stack::{APP_ID, CLIENT_ID, CLIENT_SECRET, PORTAL, connect};
@@ -176,20 +177,12 @@ async fn relay_survives_sigkill_during_ingest(
 
     // One session for the whole test: it is signed with a key derived from the app secret, so
     // every restarted relay accepts it.
-    let session = RelayClient::new(&url)?
-        .with_retry(RetryPolicy {
-            min_delay: Duration::from_millis(50),
-            max_delay: Duration::from_millis(500),
-            max_retries: 4,
-        })
-        .open_session_with(move || {
-            let tokens = tokens.clone();
-            async move {
-                let t = tokens.access_token().await?;
-                Ok(relay_client::Secret::new(t.expose()))
-            }
-        })
-        .await?;
+    let client = RelayClient::new(&url)?.with_retry(RetryPolicy {
+        min_delay: Duration::from_millis(50),
+        max_delay: Duration::from_millis(500),
+        max_retries: 4,
+    });
+    let session = relay_session::open(client, tokens).await?;
     let answered: Arc<Mutex<HashSet<u64>>> = Arc::default();
     let consumed: Arc<Mutex<Consumed>> = Arc::default();
     let stop_senders = Arc::new(AtomicBool::new(false));

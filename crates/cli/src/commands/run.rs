@@ -2,10 +2,11 @@
 
 use std::time::Duration;
 
-use steward_engine::connection::{self, AuthKind, Connection, ConnectionInfo};
+use steward_engine::connection::{self, Connection, ConnectionInfo};
 use steward_engine::pipeline::PipelineContext;
 use steward_engine::poller::PollerConfig;
 use steward_engine::relay_client::Session;
+use steward_engine::relay_session;
 use steward_engine::runtime::Runtime;
 use steward_engine::worker::WorkerConfig;
 
@@ -41,25 +42,11 @@ pub(super) async fn relay_session(
     info: &ConnectionInfo,
     ctx: &PipelineContext,
 ) -> anyhow::Result<Option<Session>> {
-    Ok(match (&info.auth, &info.relay_url) {
-        (AuthKind::Oauth, Some(relay)) => {
-            let tokens = ctx.hubspot.tokens().clone();
-            let session = steward_engine::relay_client::RelayClient::new(relay)?
-                .open_session_with(move || {
-                    let tokens = tokens.clone();
-                    async move {
-                        let t = tokens.access_token().await?;
-                        Ok(steward_engine::relay_client::Secret::new(t.expose()))
-                    }
-                })
-                .await?;
-            Some(session)
-        }
-        _ => {
-            tracing::info!(
-                "no relay session (private-app token or no relay URL): working the local queue only"
-            );
-            None
-        }
-    })
+    let session = relay_session::for_connection(info, ctx.hubspot.tokens()).await?;
+    if session.is_none() {
+        tracing::info!(
+            "no relay session (private-app token or no relay URL): working the local queue only"
+        );
+    }
+    Ok(session)
 }

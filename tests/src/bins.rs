@@ -4,12 +4,14 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use anyhow::Context;
+
+use crate::stack::Stack;
 
 /// `cargo build` of both binaries, once per process: cargo does nothing when they are fresh,
 /// and rebuilds them when a crate they use changed since (a test must never run old code).
@@ -59,6 +61,24 @@ fn binary(var: &str, name: &str) -> anyhow::Result<PathBuf> {
 /// The `steward` CLI binary (`STEWARD_CLI_BIN`, else freshly built in the target dir).
 pub fn cli() -> anyhow::Result<PathBuf> {
     binary("STEWARD_CLI_BIN", "steward")
+}
+
+/// A `steward` command on `dir`, pointed at the stack's simulator for HubSpot and the LLM and
+/// signed in with the private-app token `pat` (one the stack was started with).
+pub fn cli_on_stack(bin: &Path, stack: &Stack, dir: &Path, pat: &str) -> Command {
+    let mut cmd = Command::new(bin);
+    cmd.arg("--data-dir")
+        .arg(dir)
+        .arg("--hubspot-base")
+        .arg(stack.sim.base_url())
+        .arg("--llm-base")
+        .arg(format!("{}/llm/v1", stack.sim.base_url()))
+        .arg("--llm-model")
+        .arg("sim-model")
+        .env("STEWARD_LLM_API_KEY", "sk-test-llm-key")
+        .env("STEWARD_HUBSPOT_PRIVATE_APP_TOKEN", pat)
+        .env("RUST_LOG", "warn");
+    cmd
 }
 
 /// The `steward-relay` binary (`STEWARD_RELAY_BIN`, else freshly built in the target dir).

@@ -30,20 +30,8 @@ use steward_tests::seed;
 const PAT: &str = "pat-na1-fault-kill-test";
 
 fn steward(bin: &Path, stack: &Stack, dir: &Path) -> Command {
-    let mut cmd = Command::new(bin);
-    cmd.arg("--data-dir")
-        .arg(dir)
-        .arg("--hubspot-base")
-        .arg(stack.sim.base_url())
-        .arg("--llm-base")
-        .arg(format!("{}/llm/v1", stack.sim.base_url()))
-        .arg("--llm-model")
-        .arg("sim-model")
-        .env("STEWARD_LLM_API_KEY", "sk-fault-kill-llm-key")
-        .env("STEWARD_HUBSPOT_PRIVATE_APP_TOKEN", PAT)
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
+    let mut cmd = Command::from(bins::cli_on_stack(bin, stack, dir, PAT));
+    cmd.stdin(Stdio::null()).kill_on_drop(true);
     cmd
 }
 

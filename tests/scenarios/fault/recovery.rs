@@ -76,15 +76,26 @@ async fn a_write_that_landed_before_a_crash_is_the_jobs_result_and_never_written
         () = proxy.tripped() => {}
     }
     drop(proxy);
-    let landed = integration_writes(&stack).await?;
-    for id in &ids {
-        let want = if fresh.contains(id) { 1 } else { 2 };
-        assert_eq!(writes(&landed, *id), want, "contact {id}: the write landed");
-    }
+    let landed = first_attempt_landed(&stack, &ids, fresh).await?;
 
     // The job runs again, in the same mode.
     let again = pipeline::process_chunk(&stack.ctx, work).await?;
     resumed_once(&stack, &landed, &again, fresh).await
+}
+
+/// The simulator's writes once the first attempt's update landed: one per fresh contact, two
+/// per forced one (its earlier enrichment and this attempt).
+async fn first_attempt_landed(
+    stack: &Stack,
+    ids: &[u64],
+    fresh: &[u64],
+) -> anyhow::Result<HashMap<(u64, String), Vec<String>>> {
+    let landed = integration_writes(stack).await?;
+    for id in ids {
+        let want = if fresh.contains(id) { 1 } else { 2 };
+        assert_eq!(writes(&landed, *id), want, "contact {id}: the write landed");
+    }
+    Ok(landed)
 }
 
 /// After the second attempt: nothing written again, one audit row per write, and the job's
@@ -155,11 +166,7 @@ async fn a_round_trip_audited_before_its_job_was_marked_done_is_not_repeated() -
     // The first attempt finishes its round trip; its job is never marked done (the process
     // dies right after the audit commit).
     pipeline::process_chunk(&stack.ctx, work.clone()).await?;
-    let landed = integration_writes(&stack).await?;
-    for id in &ids {
-        let want = if fresh.contains(id) { 1 } else { 2 };
-        assert_eq!(writes(&landed, *id), want, "contact {id}");
-    }
+    let landed = first_attempt_landed(&stack, &ids, fresh).await?;
     let again = pipeline::process_chunk(&stack.ctx, work).await?;
     resumed_once(&stack, &landed, &again, fresh).await
 }

@@ -12,25 +12,14 @@ mod oauth;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use steward_tests::bins;
 use steward_tests::stack::{APP_ID, Stack};
 
 pub const PAT: &str = "pat-na1-steward-cli-test";
 
 /// A `steward` command on `dir`, pointed at the stack's simulator.
 pub fn steward(stack: &Stack, dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_steward"));
-    cmd.arg("--data-dir")
-        .arg(dir)
-        .arg("--hubspot-base")
-        .arg(stack.sim.base_url())
-        .arg("--llm-base")
-        .arg(format!("{}/llm/v1", stack.sim.base_url()))
-        .arg("--llm-model")
-        .arg("sim-model")
-        .env("STEWARD_LLM_API_KEY", "sk-test-llm-key")
-        .env("STEWARD_HUBSPOT_PRIVATE_APP_TOKEN", PAT)
-        .env("RUST_LOG", "warn");
-    cmd
+    bins::cli_on_stack(Path::new(env!("CARGO_BIN_EXE_steward")), stack, dir, PAT)
 }
 
 pub fn ok(output: Output) -> String {

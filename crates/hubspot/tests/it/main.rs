@@ -10,7 +10,6 @@ mod lists;
 mod oauth;
 mod properties;
 mod rate_limits;
-mod redaction;
 mod retries;
 mod search;
 mod support;

@@ -241,6 +241,15 @@ fn paced_max(limit: RateLimit, margin: f64) -> u32 {
 mod tests {
     use super::*;
 
+    // The async tests run on tokio's paused clock: time moves only when every task waits, so
+    // the waits measured are the pacer's own, exactly, however loaded the machine is.
+    fn within(elapsed: Duration, from_ms: u64, to_ms: u64) {
+        assert!(
+            elapsed >= Duration::from_millis(from_ms) && elapsed <= Duration::from_millis(to_ms),
+            "waited {elapsed:?}, expected {from_ms}..={to_ms} ms"
+        );
+    }
+
     #[test]
     fn margin_applies() {
         let p = Pacer::new(RateLimit::HUBSPOT_OAUTH, 0.9);
@@ -273,7 +282,7 @@ mod tests {
         assert_eq!(p.paced_max(), 18);
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn a_burst_goes_at_once_and_the_rest_waits_for_the_window() {
         // 20/1s at margin 1.0: 20 acquisitions at once, the 21st only when the first leaves
         // the rolling window a second later.
@@ -289,24 +298,16 @@ mod tests {
             remaining: Some(20),
             interval: Some(Duration::from_secs(1)),
         });
-        let start = std::time::Instant::now();
+        let start = Instant::now();
         for _ in 0..20 {
             p.acquire().await;
         }
-        assert!(
-            start.elapsed() < Duration::from_millis(200),
-            "the burst waited: {:?}",
-            start.elapsed()
-        );
+        assert_eq!(start.elapsed(), Duration::ZERO, "the burst waited");
         p.acquire().await;
-        assert!(
-            start.elapsed() >= Duration::from_millis(950),
-            "{:?}",
-            start.elapsed()
-        );
+        within(start.elapsed(), 1_000, 1_050);
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn before_any_rate_headers_requests_keep_the_steady_pace() {
         // 20/1s, nothing heard from HubSpot yet: one every 50 ms; 11 take ≥ 500 ms.
         let p = Pacer::new(
@@ -316,18 +317,14 @@ mod tests {
             },
             1.0,
         );
-        let start = std::time::Instant::now();
+        let start = Instant::now();
         for _ in 0..11 {
             p.acquire().await;
         }
-        assert!(
-            start.elapsed() >= Duration::from_millis(450),
-            "{:?}",
-            start.elapsed()
-        );
+        within(start.elapsed(), 500, 550);
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn after_a_pause_requests_resume_one_at_a_time() {
         // 10/1s: after a 200 ms pause the next ten come 100 ms apart, not in one burst.
         let p = Pacer::new(
@@ -338,15 +335,11 @@ mod tests {
             1.0,
         );
         p.pause_for(Duration::from_millis(200));
-        let start = std::time::Instant::now();
+        let start = Instant::now();
         for _ in 0..4 {
             p.acquire().await;
         }
-        assert!(
-            start.elapsed() >= Duration::from_millis(480),
-            "{:?}",
-            start.elapsed()
-        );
+        within(start.elapsed(), 500, 550);
     }
 
     #[test]
@@ -373,7 +366,7 @@ mod tests {
         assert!(p.lock().pause_until.is_some());
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn waiters_move_to_a_learnt_faster_limit_at_once() {
         // Starts at 1 per second; 10 waiters would need ~9 s. After learning 100/s they
         // finish in well under a second.
@@ -397,18 +390,14 @@ mod tests {
             remaining: Some(99),
             interval: Some(Duration::from_secs(1)),
         });
-        let start = std::time::Instant::now();
+        let start = Instant::now();
         for w in waiters {
             w.await.unwrap();
         }
-        assert!(
-            start.elapsed() < Duration::from_millis(900),
-            "{:?}",
-            start.elapsed()
-        );
+        within(start.elapsed(), 0, 100);
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn low_remaining_pauses_everyone() {
         let p = Pacer::new(
             RateLimit {
@@ -422,12 +411,8 @@ mod tests {
             remaining: Some(2),
             interval: Some(Duration::from_millis(300)),
         });
-        let start = std::time::Instant::now();
+        let start = Instant::now();
         p.acquire().await;
-        assert!(
-            start.elapsed() >= Duration::from_millis(250),
-            "{:?}",
-            start.elapsed()
-        );
+        within(start.elapsed(), 300, 350);
     }
 }

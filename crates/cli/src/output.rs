@@ -1,5 +1,8 @@
 //! Output helpers: aligned tables for people, JSON for scripts, CSV for spreadsheets.
 
+use std::io::Write;
+
+use anyhow::Context;
 use serde::Serialize;
 
 /// Prints rows as an aligned table with a header.
@@ -57,6 +60,20 @@ pub fn csv_field(s: &str) -> String {
 /// A millisecond timestamp as RFC 3339 (UTC).
 pub fn time(ms: i64) -> String {
     steward_engine::clock::rfc3339(ms)
+}
+
+/// Prints the human line, or the JSON line with `--json`.
+pub fn say(json: bool, json_line: serde_json::Value, human: String) -> anyhow::Result<()> {
+    if json { out(&json_line) } else { out(&human) }
+}
+
+/// One line on stdout; a closed stdout (`| head`) ends the command instead of panicking, and
+/// the run resumes on the next start.
+pub fn out(line: &dyn std::fmt::Display) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{line}")
+        .and_then(|()| stdout.flush())
+        .context("cannot write to stdout")
 }
 
 #[cfg(test)]

@@ -99,8 +99,16 @@ impl Runtime {
     }
 
     /// Waits for the worker to finish (with `until_idle`, or after a stop), then stops the poller.
+    /// The worker is awaited for as long as it runs: a foreground `steward run` lives until it
+    /// is stopped. Only the tasks stopped afterwards get [`join`]'s deadline.
     pub async fn wait(self) -> Result<(), EngineError> {
-        let result = join(self.worker).await;
+        let result = match self.worker.await {
+            Ok(result) => result,
+            Err(e) => {
+                tracing::error!(error = %e, "engine task panicked");
+                Ok(())
+            }
+        };
         self.shutdown.cancel();
         if let Some(p) = self.poller {
             join(p).await?;
@@ -126,6 +134,8 @@ impl Runtime {
     }
 }
 
+/// Awaits a task that has been asked to stop, for at most 60 s (a task stuck in a call must
+/// not keep the process from exiting).
 async fn join(handle: JoinHandle<Result<(), EngineError>>) -> Result<(), EngineError> {
     match tokio::time::timeout(Duration::from_secs(60), handle).await {
         Ok(Ok(result)) => result,

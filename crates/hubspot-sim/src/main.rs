@@ -123,28 +123,6 @@ fn config(args: Args) -> anyhow::Result<SimConfig> {
     })
 }
 
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -157,6 +135,7 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let listen = args.listen;
     let config = config(args)?;
+    let stop = stop_signal::stop_signal().context("listening for SIGTERM and Ctrl-C")?;
     let server = hubspot_sim::spawn_on(listen, config)
         .await
         .context("starting hubspot-sim")?;
@@ -166,7 +145,7 @@ async fn main() -> anyhow::Result<()> {
         out.flush()?;
     }
     tracing::info!(addr = %server.addr(), "hubspot-sim ready");
-    stop_signal().await;
+    stop.await;
     tracing::info!("shutting down");
     server.shutdown().await;
     Ok(())

@@ -33,6 +33,7 @@ async fn main() -> anyhow::Result<()> {
         .with_current_span(false)
         .init();
     let config = RelayConfig::load(args.config.as_deref()).context("invalid configuration")?;
+    let signal = stop_signal::stop_signal().context("listening for SIGTERM and Ctrl-C")?;
     let relay = Relay::start(config)
         .await
         .context("the relay could not start")?;
@@ -43,7 +44,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let stop = relay.shutdown_token();
     tokio::spawn(async move {
-        wait_for_signal().await;
+        signal.await;
         tracing::info!("shutdown requested, finishing in-flight requests");
         stop.cancel();
     });
@@ -53,26 +54,4 @@ async fn main() -> anyhow::Result<()> {
         .context("the relay stopped with an error")?;
     tracing::info!("relay stopped");
     Ok(())
-}
-
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

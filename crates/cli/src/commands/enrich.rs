@@ -20,6 +20,7 @@ use steward_engine::worker::WorkerConfig;
 use super::Env;
 use super::run::relay_session;
 use crate::cli::EnrichArgs;
+use crate::output;
 
 /// How often progress is read (the bar) and printed (`--json`).
 const TICK: Duration = Duration::from_millis(250);
@@ -52,8 +53,8 @@ pub async fn enrich(env: &Env, args: EnrichArgs) -> anyhow::Result<()> {
             if run.status == RunStatus::Paused {
                 batch::resume(&env.store, run.id)?;
             }
-            say(
-                env,
+            output::say(
+                env.json,
                 json!({"event": "resumed", "run": run.id, "processed": run.processed(), "total": run.total}),
                 format!(
                     "Resuming run #{} on \"{}\": {} of {} contacts done.",
@@ -84,8 +85,8 @@ pub async fn enrich(env: &Env, args: EnrichArgs) -> anyhow::Result<()> {
             let estimate = batch::estimate(&ctx, &list).await?;
             let mut line = serde_json::to_value(&estimate)?;
             line["event"] = "estimate".into();
-            say(
-                env,
+            output::say(
+                env.json,
                 line,
                 format!(
                     "List \"{}\" (id {}): {} contacts.\nEstimate: up to {} input + {} output tokens ≈ {} with {} (from {} sampled contacts; unchanged contacts cost nothing{}).{}",
@@ -114,8 +115,8 @@ pub async fn enrich(env: &Env, args: EnrichArgs) -> anyhow::Result<()> {
                 return Ok(());
             }
             let id = batch::start_run(&env.store, ctx.portal_id, &list, options, Some(&estimate))?;
-            say(
-                env,
+            output::say(
+                env.json,
                 json!({"event": "started", "run": id}),
                 format!("Run #{id} started."),
             )?;
@@ -123,13 +124,14 @@ pub async fn enrich(env: &Env, args: EnrichArgs) -> anyhow::Result<()> {
         }
     };
 
+    let stopped = stop_signal::stop_signal()?;
     let session = relay_session(&info, &ctx).await?;
     let poller = PollerConfig::new(ctx.app_id, ctx.input_properties.clone());
     let runtime = Runtime::start(ctx, session, poller, WorkerConfig::default());
     runtime.signals.wake_runs();
     let stop = runtime.shutdown_token();
     let interrupted = tokio::spawn(async move {
-        let _ = tokio::signal::ctrl_c().await;
+        stopped.await;
         stop.cancel();
     });
     let watched = watch(env, &runtime, run_id).await;
@@ -170,7 +172,7 @@ async fn watch(env: &Env, runtime: &Runtime, run_id: i64) -> anyhow::Result<RunS
             let mut line = serde_json::to_value(&progress)?;
             line["event"] = "progress".into();
             line["paused_because"] = pause.into();
-            out(&line)?;
+            output::out(&line)?;
             last_json = Some(Instant::now());
         }
         if finished || stopped.is_cancelled() {
@@ -228,7 +230,7 @@ fn finish(env: &Env, run: &RunSummary) -> anyhow::Result<()> {
     if env.json {
         let mut line = serde_json::to_value(run)?;
         line["event"] = "finished".into();
-        out(&line)?;
+        output::out(&line)?;
     } else {
         println!(
             "Run #{} {}: {} {}, {} unchanged, {} guarded, {} failed; {} tokens, {}.",
@@ -277,24 +279,6 @@ pub fn print_diffs(store: &Store, run_id: i64, limit: u32) -> anyhow::Result<()>
         }
     }
     Ok(())
-}
-
-/// Prints the human line, or the JSON line with `--json`.
-fn say(env: &Env, json_line: serde_json::Value, human: String) -> anyhow::Result<()> {
-    if env.json {
-        out(&json_line)
-    } else {
-        out(&human)
-    }
-}
-
-/// One line on stdout; a closed stdout (`| head`) ends the command instead of panicking, and
-/// the run resumes on the next start.
-fn out(line: &dyn std::fmt::Display) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{line}")
-        .and_then(|()| stdout.flush())
-        .context("cannot write to stdout")
 }
 
 /// Asks "Start the run? [y/N]" on the terminal.

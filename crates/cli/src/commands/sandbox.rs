@@ -20,6 +20,7 @@ pub async fn sandbox(env: &Env, contacts: usize, seconds: Option<u64>) -> anyhow
         },
     )
     .await?;
+    let stopped = stop_signal::stop_signal()?;
     let info = sandbox.info();
     if env.json {
         output::json(&info)?;
@@ -42,10 +43,13 @@ pub async fn sandbox(env: &Env, contacts: usize, seconds: Option<u64>) -> anyhow
         WorkerConfig::default(),
     );
     match seconds {
-        Some(s) => tokio::time::sleep(Duration::from_secs(s)).await,
-        None => {
-            tokio::signal::ctrl_c().await?;
+        Some(s) => {
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_secs(s)) => {}
+                () = stopped => {}
+            }
         }
+        None => stopped.await,
     }
     runtime.stop().await?;
     sandbox.shutdown().await;

@@ -126,3 +126,45 @@ fn commands_without_a_connection_say_how_to_connect() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `steward run` keeps running until it is stopped (it exited after 60 s once: the engine's
+/// stop deadline applied to its whole life). Under a service manager it is stopped with SIGTERM,
+/// from a terminal with Ctrl-C: both are a graceful stop (exit 0), even the moment it says it
+/// is running.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_lives_until_stopped_and_stops_gracefully_on_sigterm_or_ctrl_c() -> anyhow::Result<()> {
+    let stack = Stack::start(StackOptions {
+        private_app_token: Some(PAT.into()),
+        ..StackOptions::default()
+    })
+    .await?;
+    let dir = tempfile::tempdir()?;
+    connect(&stack, dir.path());
+    for (signal, after) in [("-TERM", 0), ("-INT", 0), ("-TERM", 65_000)] {
+        let mut child = steward(&stack, dir.path())
+            .arg("run")
+            .stdout(std::process::Stdio::piped())
+            .spawn()?;
+        // Signal it as soon as it says it is running, or a while later.
+        let mut stdout = std::io::BufReader::new(child.stdout.take().expect("piped"));
+        let mut ready = String::new();
+        std::io::BufRead::read_line(&mut stdout, &mut ready)?;
+        assert!(ready.starts_with("Running for portal"), "{ready}");
+        tokio::time::sleep(Duration::from_millis(after)).await;
+        assert!(
+            child.try_wait()?.is_none(),
+            "steward run stopped by itself within {after} ms"
+        );
+        let sent = std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()?;
+        assert!(sent.success());
+        let status = child.wait()?;
+        assert!(
+            status.success(),
+            "kill {signal} {after} ms after start: {status:?}"
+        );
+    }
+    Ok(())
+}

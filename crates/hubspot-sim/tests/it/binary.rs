@@ -90,3 +90,30 @@ async fn binary_prints_its_address_first_and_stops_on_sigterm() {
     assert_eq!(text.lines().count(), 2, "{text}");
     assert!(!text.contains("pat-bin"));
 }
+
+/// A supervisor may stop the simulator the moment it has read the address: that is a graceful
+/// stop too (the handler is listening before the line is printed), never the default kill.
+#[cfg(unix)]
+#[test]
+fn a_sigterm_right_after_the_address_line_is_a_graceful_stop() {
+    for _ in 0..20 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hubspot-sim"))
+            .args(["--listen", "127.0.0.1:0", "--contacts", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(first.starts_with("listening on "), "{first}");
+        let killed = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        assert!(status.success(), "{status:?}");
+    }
+}

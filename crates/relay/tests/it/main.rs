@@ -15,6 +15,7 @@ mod logs;
 mod multi_instance;
 mod queue;
 mod sessions;
+mod shutdown;
 mod sim;
 mod storage;
 mod webhooks;

@@ -39,4 +39,8 @@ pub enum EngineError {
     },
     #[error("cannot start logging in {path}: {message}")]
     Logging { path: PathBuf, message: String },
+    #[error(
+        "the engine's {task} stopped on an internal error; nothing queued is lost. Restart Steward, and if it happens again send the log file"
+    )]
+    TaskFailed { task: &'static str },
 }

@@ -3,6 +3,8 @@
 //! start it.
 
 use std::sync::Arc;
+#[cfg(test)]
+use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -98,23 +100,20 @@ impl Runtime {
         self.poller_stats.leased.load(Ordering::Relaxed)
     }
 
-    /// Waits for the worker to finish (with `until_idle`, or after a stop), then stops the poller.
-    /// The worker is awaited for as long as it runs: a foreground `steward run` lives until it
-    /// is stopped. Only the tasks stopped afterwards get [`join`]'s deadline.
+    /// Runs until the engine ends: the worker finishing (with `until_idle`, or after a stop) or
+    /// any task failing. A foreground `steward run` lives until it is stopped, and when a part
+    /// of the engine fails the whole stops with that error rather than going on without it.
     pub async fn wait(self) -> Result<(), EngineError> {
-        let result = match self.worker.await {
-            Ok(result) => result,
-            Err(e) => {
-                tracing::error!(error = %e, "engine task panicked");
-                Ok(())
-            }
-        };
-        self.shutdown.cancel();
-        if let Some(p) = self.poller {
-            join(p).await?;
-        }
-        let feeder = join(self.feeder).await;
-        result.and(feeder)
+        let Runtime {
+            shutdown,
+            worker,
+            poller,
+            feeder,
+            ..
+        } = self;
+        let mut tasks = vec![("worker", worker), ("feeder", feeder)];
+        tasks.extend(poller.map(|p| ("poller", p)));
+        until_the_first_ends(shutdown, tasks).await
     }
 
     /// A token that stops the runtime when cancelled (Ctrl-C handlers).
@@ -125,27 +124,138 @@ impl Runtime {
     /// Stops both loops, letting in-flight chunks finish.
     pub async fn stop(self) -> Result<(), EngineError> {
         self.shutdown.cancel();
+        // Every task stops on the same token; wait for each even if another failed.
+        let mut result = Ok(());
         if let Some(p) = self.poller {
-            join(p).await?;
+            result = result.and(join("poller", p).await);
         }
-        // Both stop on the same token; wait for the worker even if the feeder failed.
-        let feeder = join(self.feeder).await;
-        join(self.worker).await.and(feeder)
+        let feeder = join("feeder", self.feeder).await;
+        let worker = join("worker", self.worker).await;
+        result.and(worker).and(feeder)
     }
+}
+
+type Task = (&'static str, JoinHandle<Result<(), EngineError>>);
+
+/// Awaits the first task to end, then stops and joins the others; the first error wins.
+async fn until_the_first_ends(
+    shutdown: CancellationToken,
+    mut tasks: Vec<Task>,
+) -> Result<(), EngineError> {
+    let (ended, index, _) = futures::future::select_all(tasks.iter_mut().map(|(_, h)| h)).await;
+    let (name, _) = tasks.swap_remove(index);
+    let mut result = outcome(name, ended);
+    if name != "worker" && result.is_ok() {
+        tracing::warn!(
+            task = name,
+            "an engine task ended by itself: stopping the engine"
+        );
+    }
+    shutdown.cancel();
+    for (name, handle) in tasks {
+        result = result.and(join(name, handle).await);
+    }
+    result
 }
 
 /// Awaits a task that has been asked to stop, for at most 60 s (a task stuck in a call must
 /// not keep the process from exiting).
-async fn join(handle: JoinHandle<Result<(), EngineError>>) -> Result<(), EngineError> {
+async fn join(
+    name: &'static str,
+    handle: JoinHandle<Result<(), EngineError>>,
+) -> Result<(), EngineError> {
     match tokio::time::timeout(Duration::from_secs(60), handle).await {
-        Ok(Ok(result)) => result,
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "engine task panicked");
-            Ok(())
-        }
+        Ok(ended) => outcome(name, ended),
         Err(_) => {
-            tracing::error!("engine task did not stop within 60 s");
+            tracing::error!(task = name, "engine task did not stop within 60 s");
             Ok(())
         }
+    }
+}
+
+fn outcome(
+    name: &'static str,
+    ended: Result<Result<(), EngineError>, tokio::task::JoinError>,
+) -> Result<(), EngineError> {
+    match ended {
+        Ok(result) => result,
+        Err(e) => {
+            tracing::error!(task = name, error = %e, "engine task panicked");
+            Err(EngineError::TaskFailed { task: name })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn until_stopped(shutdown: &CancellationToken, stopped: Arc<AtomicBool>) -> Task {
+        let shutdown = shutdown.clone();
+        let task = tokio::spawn(async move {
+            shutdown.cancelled().await;
+            stopped.store(true, Ordering::SeqCst);
+            Ok(())
+        });
+        ("worker", task)
+    }
+
+    #[tokio::test]
+    async fn a_failing_task_stops_the_engine_with_its_error() {
+        let shutdown = CancellationToken::new();
+        let stopped = Arc::new(AtomicBool::new(false));
+        let failing = tokio::spawn(async {
+            Err(EngineError::Logging {
+                path: "/nowhere".into(),
+                message: "full".into(),
+            })
+        });
+        let result = until_the_first_ends(
+            shutdown.clone(),
+            vec![
+                until_stopped(&shutdown, stopped.clone()),
+                ("feeder", failing),
+            ],
+        )
+        .await;
+        assert!(
+            matches!(result, Err(EngineError::Logging { .. })),
+            "{result:?}"
+        );
+        assert!(stopped.load(Ordering::SeqCst), "the worker was stopped too");
+    }
+
+    #[tokio::test]
+    async fn a_panicking_task_is_an_error_not_a_clean_exit() {
+        let shutdown = CancellationToken::new();
+        let stopped = Arc::new(AtomicBool::new(false));
+        let panicking: JoinHandle<Result<(), EngineError>> =
+            tokio::spawn(async { panic!("a bug in the feeder") });
+        let result = until_the_first_ends(
+            shutdown.clone(),
+            vec![
+                until_stopped(&shutdown, stopped.clone()),
+                ("feeder", panicking),
+            ],
+        )
+        .await;
+        assert!(
+            matches!(result, Err(EngineError::TaskFailed { task: "feeder" })),
+            "{result:?}"
+        );
+        assert!(result.unwrap_err().to_string().contains("log file"));
+        assert!(stopped.load(Ordering::SeqCst));
+    }
+
+    #[tokio::test]
+    async fn the_worker_ending_ends_the_engine_cleanly() {
+        let shutdown = CancellationToken::new();
+        let stopped = Arc::new(AtomicBool::new(false));
+        let mut feeder = until_stopped(&shutdown, stopped.clone());
+        feeder.0 = "feeder";
+        let idle = tokio::spawn(async { Ok(()) });
+        let result = until_the_first_ends(shutdown, vec![("worker", idle), feeder]).await;
+        assert!(result.is_ok(), "{result:?}");
+        assert!(stopped.load(Ordering::SeqCst));
     }
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import type { AppStatus } from "../bindings/AppStatus";
 import { ContactPanel } from "../components/ContactPanel";
 import { EmptyState, ErrorPanel, Loading } from "../components/States";
@@ -6,18 +6,9 @@ import { contactDetail, searchContacts } from "../lib/admin";
 import { AUDIT_APPENDED } from "../lib/events";
 import { OUTCOME_LABELS, ago, outcomeTone } from "../lib/format";
 import { takeIntent } from "../lib/nav";
+import { useDebounced } from "../lib/useDebounced";
 import { useLive } from "../lib/useLive";
 import "../components/admin.css";
-
-/** Waits until typing pauses before searching HubSpot. */
-function useDebounced(value: string, ms: number) {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setDebounced(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return debounced;
-}
 
 function Detail({ contactId }: { contactId: number }) {
   // New audit rows may concern this contact (a re-enrichment finished): refresh quietly, at

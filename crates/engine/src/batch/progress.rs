@@ -8,7 +8,9 @@ use ts_rs::TS;
 use super::{BatchError, RunStatus};
 use crate::Store;
 use crate::clock::now_ms;
+use crate::connection::Connection;
 use crate::pipeline::ContactDiff;
+use crate::settings::Settings;
 
 /// One run's totals, as the history and the progress screen show them.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -179,13 +181,19 @@ pub fn progress(store: &Store, run_id: i64) -> Result<RunProgress, BatchError> {
     })
 }
 
-/// Runs of every portal, newest first (at most `limit`).
+/// Runs of the connected portal, newest first (at most `limit`); every portal's while none is
+/// connected. An admin who works on several portals from one data dir (an agency, a sandbox
+/// portal) sees the runs of the portal at hand, and another portal's paused run does not stand
+/// in for "the run in progress" here.
 pub fn history(store: &Store, limit: u32) -> Result<Vec<RunSummary>, BatchError> {
+    let portal = Settings::new(store.clone())
+        .get::<Connection>()?
+        .map(|c| c.portal_id as i64);
     let conn = store.conn();
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM runs ORDER BY id DESC LIMIT ?1"
+        "SELECT {COLUMNS} FROM runs WHERE ?1 IS NULL OR portal_id = ?1 ORDER BY id DESC LIMIT ?2"
     ))?;
-    let rows = stmt.query_map(params![limit.min(10_000)], read)?;
+    let rows = stmt.query_map(params![portal, limit.min(10_000)], read)?;
     Ok(rows
         .map(|r| r.map(|r| r.summary))
         .collect::<Result<_, _>>()?)
@@ -275,5 +283,45 @@ mod tests {
         );
         assert!(matches!(progress(&store, 2), Err(BatchError::NoSuchRun(2))));
         assert_eq!(history(&store, 10).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn the_history_shows_the_connected_portals_runs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().join("db")).unwrap();
+        for portal in [1, 2, 1] {
+            store
+                .conn()
+                .execute(
+                    "INSERT INTO runs (portal_id, list_id, list_name, status, total, created_at)
+                     VALUES (?1, '7', 'Q3', 'paused', 10, 0)",
+                    [portal],
+                )
+                .unwrap();
+        }
+        let ids = |runs: Vec<RunSummary>| runs.iter().map(|r| r.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(history(&store, 10).unwrap()),
+            [3, 2, 1],
+            "nothing connected: all"
+        );
+        let mut info = crate::connection::ConnectionInfo {
+            portal_id: 2,
+            app_id: 9,
+            ui_domain: None,
+            auth: crate::connection::AuthKind::PrivateApp,
+            relay_url: None,
+            scopes: Vec::new(),
+        };
+        Settings::new(store.clone())
+            .set::<Connection>(&Some(info.clone()))
+            .unwrap();
+        assert_eq!(ids(history(&store, 10).unwrap()), [2]);
+        info.portal_id = 1;
+        Settings::new(store.clone())
+            .set::<Connection>(&Some(info))
+            .unwrap();
+        assert_eq!(ids(history(&store, 10).unwrap()), [3, 1]);
+        assert_eq!(ids(history(&store, 1).unwrap()), [3]);
     }
 }

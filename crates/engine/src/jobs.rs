@@ -316,6 +316,18 @@ mod tests {
     use super::*;
     use crate::Store;
 
+    /// A job for `contact_id` on portal 1, due at once, of no run.
+    fn job(contact_id: u64, trigger: Trigger) -> NewJob<'static> {
+        NewJob {
+            portal_id: 1,
+            contact_id,
+            trigger,
+            trigger_ref: None,
+            run_id: None,
+            not_before_ms: 0,
+        }
+    }
+
     fn store() -> (tempfile::TempDir, Store) {
         let tmp = tempfile::tempdir().unwrap();
         let store = Store::open(tmp.path().join("db")).unwrap();
@@ -329,12 +341,9 @@ mod tests {
         for i in 0..20 {
             let event = format!("e{i}");
             let job = NewJob {
-                portal_id: 1,
-                contact_id: 7,
-                trigger: Trigger::Live,
                 trigger_ref: Some(&event),
-                run_id: None,
                 not_before_ms: 100 + i,
+                ..job(7, Trigger::Live)
             };
             enqueue(&conn, &job, 50).unwrap();
         }
@@ -352,12 +361,9 @@ mod tests {
         enqueue(
             &conn,
             &NewJob {
-                portal_id: 1,
-                contact_id: 7,
-                trigger: Trigger::Live,
                 trigger_ref: Some("late"),
-                run_id: None,
                 not_before_ms: 200,
+                ..job(7, Trigger::Live)
             },
             150,
         )
@@ -369,56 +375,16 @@ mod tests {
     fn live_work_goes_before_batch_work_and_upgrades_it() {
         let (_t, store) = store();
         let conn = store.conn();
-        enqueue(
-            &conn,
-            &NewJob {
-                portal_id: 1,
-                contact_id: 1,
-                trigger: Trigger::Batch,
-                trigger_ref: None,
-                run_id: None,
-                not_before_ms: 0,
-            },
-            0,
-        )
-        .unwrap();
-        enqueue(
-            &conn,
-            &NewJob {
-                portal_id: 1,
-                contact_id: 2,
-                trigger: Trigger::Live,
-                trigger_ref: None,
-                run_id: None,
-                not_before_ms: 0,
-            },
-            0,
-        )
-        .unwrap();
+        enqueue(&conn, &job(1, Trigger::Batch), 0).unwrap();
+        enqueue(&conn, &job(2, Trigger::Live), 0).unwrap();
         let first = claim(&conn, 1, 10).unwrap();
         assert_eq!(first[0].contact_id, 2);
+        enqueue(&conn, &job(3, Trigger::Batch), 0).unwrap();
         enqueue(
             &conn,
             &NewJob {
-                portal_id: 1,
-                contact_id: 3,
-                trigger: Trigger::Batch,
-                trigger_ref: None,
-                run_id: None,
-                not_before_ms: 0,
-            },
-            0,
-        )
-        .unwrap();
-        enqueue(
-            &conn,
-            &NewJob {
-                portal_id: 1,
-                contact_id: 3,
-                trigger: Trigger::Live,
                 trigger_ref: Some("ev"),
-                run_id: None,
-                not_before_ms: 0,
+                ..job(3, Trigger::Live)
             },
             0,
         )
@@ -431,19 +397,7 @@ mod tests {
     fn retries_back_off_then_fail() {
         let (_t, store) = store();
         let conn = store.conn();
-        enqueue(
-            &conn,
-            &NewJob {
-                portal_id: 1,
-                contact_id: 1,
-                trigger: Trigger::Live,
-                trigger_ref: None,
-                run_id: None,
-                not_before_ms: 0,
-            },
-            0,
-        )
-        .unwrap();
+        enqueue(&conn, &job(1, Trigger::Live), 0).unwrap();
         let job = claim(&conn, 1, 0).unwrap().remove(0);
         assert!(retry_or_fail(&conn, &job, "timeout", 1_000, 2, 0).unwrap());
         assert!(claim(&conn, 1, 999).unwrap().is_empty());
@@ -457,14 +411,7 @@ mod tests {
     fn a_contact_in_flight_is_not_claimed_twice() {
         let (_t, store) = store();
         let conn = store.conn();
-        let job = NewJob {
-            portal_id: 1,
-            contact_id: 9,
-            trigger: Trigger::Live,
-            trigger_ref: None,
-            run_id: None,
-            not_before_ms: 0,
-        };
+        let job = job(9, Trigger::Live);
         enqueue(&conn, &job, 0).unwrap();
         let first = claim(&conn, 5, 0).unwrap();
         enqueue(&conn, &job, 0).unwrap();
@@ -478,14 +425,7 @@ mod tests {
     fn deferring_keeps_the_attempt() {
         let (_t, store) = store();
         let conn = store.conn();
-        let job = NewJob {
-            portal_id: 1,
-            contact_id: 9,
-            trigger: Trigger::Live,
-            trigger_ref: None,
-            run_id: None,
-            not_before_ms: 0,
-        };
+        let job = job(9, Trigger::Live);
         enqueue(&conn, &job, 0).unwrap();
         let claimed = claim(&conn, 5, 0).unwrap().remove(0);
         defer(&conn, &claimed, 100, 0).unwrap();
@@ -527,47 +467,11 @@ mod tests {
     fn running_jobs_survive_a_crash() {
         let (_t, store) = store();
         let conn = store.conn();
-        enqueue(
-            &conn,
-            &NewJob {
-                portal_id: 1,
-                contact_id: 1,
-                trigger: Trigger::Live,
-                trigger_ref: None,
-                run_id: None,
-                not_before_ms: 0,
-            },
-            0,
-        )
-        .unwrap();
-        enqueue(
-            &conn,
-            &NewJob {
-                portal_id: 1,
-                contact_id: 2,
-                trigger: Trigger::Live,
-                trigger_ref: None,
-                run_id: None,
-                not_before_ms: 0,
-            },
-            0,
-        )
-        .unwrap();
+        enqueue(&conn, &job(1, Trigger::Live), 0).unwrap();
+        enqueue(&conn, &job(2, Trigger::Live), 0).unwrap();
         let claimed = claim(&conn, 2, 0).unwrap();
         assert_eq!(claimed.len(), 2);
-        enqueue(
-            &conn,
-            &NewJob {
-                portal_id: 1,
-                contact_id: 2,
-                trigger: Trigger::Live,
-                trigger_ref: None,
-                run_id: None,
-                not_before_ms: 0,
-            },
-            0,
-        )
-        .unwrap(); // queued twin for 2
+        enqueue(&conn, &job(2, Trigger::Live), 0).unwrap(); // queued twin for 2
         assert_eq!(recover_running(&conn, 5).unwrap(), 2);
         let again = claim(&conn, 10, 5).unwrap();
         assert_eq!(

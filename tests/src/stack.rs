@@ -253,26 +253,44 @@ impl Stack {
         Ok(self.sim_stats().await?["llmCalls"].as_u64().unwrap_or(0))
     }
 
+    /// Every property write the simulator recorded from our integration (`sourceType`
+    /// INTEGRATION), oldest first.
+    pub async fn all_integration_writes(&self) -> anyhow::Result<Vec<serde_json::Value>> {
+        let stats = self.sim_stats().await?;
+        Ok(stats["writes"]
+            .as_array()
+            .map(|w| {
+                w.iter()
+                    .filter(|w| w["sourceType"] == "INTEGRATION")
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     /// Property writes the simulator recorded from our integration for a contact.
     pub async fn integration_writes(
         &self,
         contact: u64,
         property: &str,
     ) -> anyhow::Result<Vec<serde_json::Value>> {
-        let stats = self.sim_stats().await?;
-        Ok(stats["writes"]
-            .as_array()
-            .map(|w| {
-                w.iter()
-                    .filter(|w| {
-                        w["objectId"].as_u64() == Some(contact)
-                            || w["objectId"].as_str() == Some(contact.to_string().as_str())
-                    })
-                    .filter(|w| w["property"] == property && w["sourceType"] == "INTEGRATION")
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default())
+        let mut writes = self.all_integration_writes().await?;
+        writes.retain(|w| written_contact(w) == contact && w["property"] == property);
+        Ok(writes)
+    }
+
+    /// How many times our integration wrote `property`, per contact.
+    pub async fn integration_writes_per_contact(
+        &self,
+        property: &str,
+    ) -> anyhow::Result<std::collections::HashMap<u64, usize>> {
+        let mut out = std::collections::HashMap::new();
+        for w in self.all_integration_writes().await? {
+            if w["property"] == property {
+                *out.entry(written_contact(&w)).or_default() += 1;
+            }
+        }
+        Ok(out)
     }
 
     /// Waits until `check` holds, polling every 50 ms, up to `timeout`.
@@ -328,4 +346,12 @@ pub async fn connect(http: &reqwest::Client, sim: &SimServer) -> anyhow::Result<
     let app = OAuthApp::new(&sim.base_url(), CLIENT_ID, Secret::new(CLIENT_SECRET))?;
     let tokens = app.exchange_code(&code, redirect, None).await?;
     Ok(TokenSource::from_token_response(tokens, Arc::new(app))?)
+}
+
+/// The contact a recorded write went to (the simulator records the id as a number or a string).
+fn written_contact(write: &serde_json::Value) -> u64 {
+    write["objectId"]
+        .as_u64()
+        .or_else(|| write["objectId"].as_str().and_then(|s| s.parse().ok()))
+        .unwrap_or(0)
 }

@@ -19,19 +19,6 @@ use super::admin::{css, element, scroll_to, shot, wait_exact, wait_text};
 const PAT: &str = "pat-na1-batch-e2e-0123456789";
 const CONTACTS: usize = 30;
 
-/// Contact property writes our integration made in the simulator.
-async fn integration_writes(stack: &Stack) -> anyhow::Result<usize> {
-    let stats = stack.sim_stats().await?;
-    Ok(stats["writes"]
-        .as_array()
-        .map(|w| {
-            w.iter()
-                .filter(|w| w["sourceType"] == "INTEGRATION")
-                .count()
-        })
-        .unwrap_or(0))
-}
-
 /// The newest run in the app's database.
 fn newest(store: &Store) -> anyhow::Result<RunSummary> {
     batch::history(store, 1)?
@@ -141,7 +128,7 @@ async fn a_list_is_estimated_dry_run_then_enriched_in_the_real_window() -> anyho
     shot(&app, "batch-estimate").await?;
 
     // Dry run: diffs for every contact, nothing written to HubSpot.
-    let writes_before = integration_writes(&stack).await?;
+    let writes_before = stack.all_integration_writes().await?.len();
     element(&app, &css("opt-dry-run")).await?.click().await?;
     confirm_and_finish(&app, "Start dry run on 30 contacts").await?;
     let dry = newest(&store)?;
@@ -156,7 +143,7 @@ async fn a_list_is_estimated_dry_run_then_enriched_in_the_real_window() -> anyho
         .await?;
     assert_eq!(rows.len(), CONTACTS, "one diff per contact");
     assert_eq!(
-        integration_writes(&stack).await?,
+        stack.all_integration_writes().await?.len(),
         writes_before,
         "a dry run writes nothing"
     );
@@ -190,13 +177,13 @@ async fn a_list_is_estimated_dry_run_then_enriched_in_the_real_window() -> anyho
     wait_text(&app, &row, "Completed").await?;
     wait_exact(&app, &format!("{row} [data-testid='run-row-done']"), "30").await?;
     wait_exact(&app, &format!("{row} [data-testid='run-row-total']"), "30").await?;
-    assert!(integration_writes(&stack).await? > writes_before);
+    assert!(stack.all_integration_writes().await?.len() > writes_before);
     let llm_after_real = stack.llm_calls().await?;
     assert_eq!(llm_after_real, llm_after_dry + CONTACTS as u64);
     shot(&app, "batch-history").await?;
 
     // Again: every contact unchanged, no LLM call, no write.
-    let writes_after_real = integration_writes(&stack).await?;
+    let writes_after_real = stack.all_integration_writes().await?.len();
     pick(&app, &list_id).await?;
     confirm_and_finish(&app, "Start run on 30 contacts").await?;
     wait_compact(&app, &css("stat-unchanged"), "30Unchanged").await?;
@@ -205,7 +192,7 @@ async fn a_list_is_estimated_dry_run_then_enriched_in_the_real_window() -> anyho
     assert_eq!((again.unchanged, again.done), (CONTACTS as u64, 0));
     assert_eq!(stack.llm_calls().await?, llm_after_real, "no LLM call");
     assert_eq!(
-        integration_writes(&stack).await?,
+        stack.all_integration_writes().await?.len(),
         writes_after_real,
         "no write"
     );

@@ -1,7 +1,7 @@
 //! Batch re-enrichment of a list (issue #7) through the running engine: the feeder pages the
 //! list's members into the job queue and the worker enriches them with the live pipeline.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use steward_engine::audit::{self, AuditFilter, Outcome};
@@ -27,22 +27,6 @@ async fn run_to_end(
         })
         .await?;
     Ok(batch::summary(&stack.store, id)?)
-}
-
-/// Property writes our integration made, per contact.
-async fn writes_per_contact(stack: &Stack, property: &str) -> anyhow::Result<HashMap<u64, usize>> {
-    let stats = stack.sim_stats().await?;
-    let mut out = HashMap::new();
-    for w in stats["writes"].as_array().into_iter().flatten() {
-        if w["property"] == property && w["sourceType"] == "INTEGRATION" {
-            let id = w["objectId"]
-                .as_u64()
-                .or_else(|| w["objectId"].as_str().and_then(|s| s.parse().ok()))
-                .unwrap_or(0);
-            *out.entry(id).or_default() += 1;
-        }
-    }
-    Ok(out)
 }
 
 /// A 1,000-contact list is enriched once (one LLM call and one write each); running it again
@@ -74,7 +58,9 @@ async fn a_list_is_enriched_once_and_a_second_run_is_free() -> anyhow::Result<()
     assert_eq!((first.failed, first.guarded, first.remaining), (0, 0, 0));
     assert!(first.tokens > 0);
     assert_eq!(stack.llm_calls().await?, 1_000);
-    let hashes = writes_per_contact(&stack, "ai_input_hash").await?;
+    let hashes = stack
+        .integration_writes_per_contact("ai_input_hash")
+        .await?;
     assert_eq!(hashes.len(), 1_000);
     assert!(hashes.values().all(|n| *n == 1), "one write per contact");
     let rows = audit::list(
@@ -104,7 +90,9 @@ async fn a_list_is_enriched_once_and_a_second_run_is_free() -> anyhow::Result<()
         "no LLM call the second time"
     );
     assert_eq!(
-        writes_per_contact(&stack, "ai_input_hash").await?,
+        stack
+            .integration_writes_per_contact("ai_input_hash")
+            .await?,
         hashes,
         "no write"
     );
@@ -148,10 +136,14 @@ async fn a_dry_run_writes_nothing_and_keeps_the_diffs() -> anyhow::Result<()> {
         "a dry run computes everything"
     );
     assert!(
-        writes_per_contact(&stack, "ai_input_hash")
+        stack
+            .integration_writes_per_contact("ai_input_hash")
             .await?
             .is_empty()
-            && writes_per_contact(&stack, "ai_summary").await?.is_empty(),
+            && stack
+                .integration_writes_per_contact("ai_summary")
+                .await?
+                .is_empty(),
         "nothing written"
     );
     let (reviews, ledger): (i64, i64) = stack.store.conn().query_row(
@@ -184,8 +176,14 @@ async fn a_dry_run_writes_nothing_and_keeps_the_diffs() -> anyhow::Result<()> {
     // person's summary stays and becomes a review.
     let real = run_to_end(&stack, &list, RunOptions::default()).await?;
     assert_eq!((real.done, real.failed), (30, 0), "{real:?}");
-    assert_eq!(writes_per_contact(&stack, "ai_input_hash").await?.len(), 30);
-    let summaries = writes_per_contact(&stack, "ai_summary").await?;
+    assert_eq!(
+        stack
+            .integration_writes_per_contact("ai_input_hash")
+            .await?
+            .len(),
+        30
+    );
+    let summaries = stack.integration_writes_per_contact("ai_summary").await?;
     assert_eq!(summaries.len(), 29, "the person's summary is kept");
     assert!(!summaries.contains_key(&ids[0]));
     let pending: i64 = stack.store.conn().query_row(

@@ -87,17 +87,9 @@ async fn prompt_injection_in_a_note_only_ever_reaches_ai_fields() -> anyhow::Res
             .is_empty())
         })
         .await?;
-    let stats = stack.sim_stats().await?;
-    let ours: Vec<&serde_json::Value> = stats["writes"]
-        .as_array()
-        .map(|w| {
-            w.iter()
-                .filter(|w| w["sourceType"] == "INTEGRATION")
-                .collect()
-        })
-        .unwrap_or_default();
+    let ours = stack.all_integration_writes().await?;
     assert!(!ours.is_empty());
-    for w in ours {
+    for w in &ours {
         let p = w["property"].as_str().unwrap_or_default();
         assert!(p.starts_with("ai_"), "Steward wrote a non-AI property: {p}");
     }

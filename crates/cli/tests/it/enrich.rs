@@ -1,7 +1,6 @@
 //! `steward enrich` and `steward runs`: a list enriched as a batch run, re-run for free, dry
 //! run with diffs, history and audit by run; and SIGKILL mid-run, then a restart that resumes.
 
-use std::collections::HashMap;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -50,22 +49,6 @@ fn event<'a>(lines: &'a [serde_json::Value], name: &str) -> &'a serde_json::Valu
         .unwrap_or_else(|| panic!("no {name} line in {lines:?}"))
 }
 
-/// Writes our integration made to `property`, per contact.
-async fn writes(stack: &Stack, property: &str) -> anyhow::Result<HashMap<u64, usize>> {
-    let stats = stack.sim_stats().await?;
-    let mut out = HashMap::new();
-    for w in stats["writes"].as_array().into_iter().flatten() {
-        if w["property"] == property && w["sourceType"] == "INTEGRATION" {
-            let id = w["objectId"]
-                .as_u64()
-                .or_else(|| w["objectId"].as_str().and_then(|s| s.parse().ok()))
-                .unwrap_or(0);
-            *out.entry(id).or_default() += 1;
-        }
-    }
-    Ok(out)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enrich_a_list_rerun_it_dry_run_it_and_read_the_history() -> anyhow::Result<()> {
     let stack = Stack::start(StackOptions {
@@ -93,7 +76,9 @@ async fn enrich_a_list_rerun_it_dry_run_it_and_read_the_history() -> anyhow::Res
     assert_eq!(finished["done"], 40);
     let run1 = finished["id"].as_i64().unwrap();
     assert_eq!(stack.llm_calls().await?, 40);
-    let hashes = writes(&stack, "ai_input_hash").await?;
+    let hashes = stack
+        .integration_writes_per_contact("ai_input_hash")
+        .await?;
     assert_eq!(hashes.len(), 40);
 
     // Again, by id: nothing changed, so no LLM call and no write.
@@ -108,7 +93,12 @@ async fn enrich_a_list_rerun_it_dry_run_it_and_read_the_history() -> anyhow::Res
         (Some(40), Some(0))
     );
     assert_eq!(stack.llm_calls().await?, 40);
-    assert_eq!(writes(&stack, "ai_input_hash").await?, hashes);
+    assert_eq!(
+        stack
+            .integration_writes_per_contact("ai_input_hash")
+            .await?,
+        hashes
+    );
 
     // A forced dry run: asks the LLM again, writes nothing, prints diffs.
     let dry = ok(steward(&stack, dir.path())
@@ -128,7 +118,9 @@ async fn enrich_a_list_rerun_it_dry_run_it_and_read_the_history() -> anyhow::Res
     );
     assert_eq!(stack.llm_calls().await?, 80);
     assert_eq!(
-        writes(&stack, "ai_input_hash").await?,
+        stack
+            .integration_writes_per_contact("ai_input_hash")
+            .await?,
         hashes,
         "a dry run writes nothing"
     );
@@ -273,8 +265,10 @@ async fn sigkill_mid_run_then_restart_resumes_and_writes_each_contact_once() -> 
     assert_eq!(counted, N as u64, "every member counted once: {first}");
     assert_eq!(first["failed"], 0, "{first}");
 
-    let hashes = writes(&stack, "ai_input_hash").await?;
-    let summaries = writes(&stack, "ai_summary").await?;
+    let hashes = stack
+        .integration_writes_per_contact("ai_input_hash")
+        .await?;
+    let summaries = stack.integration_writes_per_contact("ai_summary").await?;
     for id in &ids {
         assert_eq!(hashes.get(id), Some(&1), "contact {id}: one hash write");
         assert_eq!(

@@ -141,8 +141,16 @@ async fn run_lives_until_stopped_and_stops_gracefully_on_sigterm_or_ctrl_c() -> 
     .await?;
     let dir = tempfile::tempdir()?;
     connect(&stack, dir.path());
-    for (signal, after) in [("-TERM", 0), ("-INT", 0), ("-TERM", 65_000)] {
-        let mut child = steward(&stack, dir.path())
+    for (signal, after, json) in [
+        ("-TERM", 0, false),
+        ("-INT", 0, true),
+        ("-TERM", 65_000, false),
+    ] {
+        let mut command = steward(&stack, dir.path());
+        if json {
+            command.arg("--json");
+        }
+        let mut child = command
             .arg("run")
             .stdout(std::process::Stdio::piped())
             .spawn()?;
@@ -150,7 +158,17 @@ async fn run_lives_until_stopped_and_stops_gracefully_on_sigterm_or_ctrl_c() -> 
         let mut stdout = std::io::BufReader::new(child.stdout.take().expect("piped"));
         let mut ready = String::new();
         std::io::BufRead::read_line(&mut stdout, &mut ready)?;
-        assert!(ready.starts_with("Running for portal"), "{ready}");
+        if json {
+            let line: serde_json::Value = serde_json::from_str(&ready)?;
+            assert_eq!(line["event"], "running", "{ready}");
+            assert_eq!(line["portal_id"], steward_tests::stack::PORTAL, "{ready}");
+            assert_eq!(
+                line["live_events"], false,
+                "a private-app connection: {ready}"
+            );
+        } else {
+            assert!(ready.starts_with("Running for portal"), "{ready}");
+        }
         tokio::time::sleep(Duration::from_millis(after)).await;
         assert!(
             child.try_wait()?.is_none(),

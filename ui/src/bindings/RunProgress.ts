@@ -13,4 +13,10 @@ rate_per_sec: number,
 /**
  * Seconds left at that rate, when it is known.
  */
-eta_secs: number | null, };
+eta_secs: number | null, 
+/**
+ * Contacts of the run being worked on right now (read, with the LLM, or being written).
+ * They count as done only when their group's write settles (up to 100 at a time), so
+ * this is what shows a small run moving before its first group lands.
+ */
+in_flight: number, };

@@ -54,8 +54,8 @@ function run(id: number, over: Partial<RunSummary> = {}): RunSummary {
   };
 }
 
-function progress(r: RunSummary, rate = 0, eta: number | null = null): RunProgress {
-  return { run: r, rate_per_sec: rate, eta_secs: eta };
+function progress(r: RunSummary, rate = 0, eta: number | null = null, inFlight = 0): RunProgress {
+  return { run: r, rate_per_sec: rate, eta_secs: eta, in_flight: inFlight };
 }
 
 function diff(contact: number): RunDiff {
@@ -147,10 +147,11 @@ describe("Batch runs screen", () => {
     serve({
       run_history: () => [current],
       search_lists: () => LISTS,
-      run_progress: () => progress(current, 4.2, 24),
+      run_progress: () => progress(current, 4.2, 24, current.status === "running" ? 30 : 0),
     });
     render(<BatchRunsScreen status={withOverview({ batch_runs: 1 })} pollMs={20} />);
     const panel = await screen.findByTestId("run-progress");
+    expect(screen.getByTestId("run-in-flight")).toHaveTextContent("30 in progress");
     expect(within(panel).getByRole("progressbar", { name: "Run progress" })).toHaveAttribute("aria-valuenow", "50");
     expect(screen.getByTestId("run-percent")).toHaveTextContent("50%");
     expect(screen.getByTestId("stat-done")).toHaveTextContent("60Written");
@@ -166,8 +167,23 @@ describe("Batch runs screen", () => {
     await waitFor(() => expect(screen.getByTestId("run-percent")).toHaveTextContent("100%"));
     expect(screen.getByTestId("run-status")).toHaveTextContent("Completed");
     expect(screen.queryByRole("button", { name: "Pause" })).not.toBeInTheDocument();
+    expect(screen.queryByTestId("run-in-flight")).not.toBeInTheDocument();
     await waitFor(() => expect(screen.getByTestId("run-row-3")).toHaveTextContent("Completed"));
     expect(screen.getByTestId("run-row-3").querySelector("[data-testid='run-row-done']")).toHaveTextContent("160");
+  });
+
+  it("shows a small run's contacts in progress before its first write group lands", async () => {
+    const current = run(4, { status: "running", total: 30, done: 0, unchanged: 0, guarded: 0, failed: 0, remaining: 30, finished_at: null });
+    serve({
+      run_history: () => [current],
+      search_lists: () => LISTS,
+      run_progress: () => progress(current, 0, null, 30),
+    });
+    render(<BatchRunsScreen status={withOverview({ batch_runs: 1 })} pollMs={20} />);
+    await screen.findByTestId("run-progress");
+    expect(screen.getByTestId("run-percent")).toHaveTextContent("0%");
+    expect(screen.getByTestId("run-in-flight")).toHaveTextContent("30 in progress");
+    expect(screen.getByTestId("run-rate")).toHaveTextContent("measuring the rate…");
   });
 
   it("pauses, resumes and cancels the run", async () => {

@@ -66,6 +66,9 @@ pub fn runs(env: &Env, action: Option<RunsAction>) -> anyhow::Result<()> {
                 r.estimated_tokens,
                 dollars(r.estimated_cost_micros)
             );
+            if p.in_flight > 0 {
+                println!("  {} in progress right now", p.in_flight);
+            }
             if p.rate_per_sec > 0.0 {
                 println!(
                     "  {:.1} contacts/s, about {} s left",

@@ -79,6 +79,11 @@ pub struct RunProgress {
     /// Seconds left at that rate, when it is known.
     #[ts(type = "number | null")]
     pub eta_secs: Option<u64>,
+    /// Contacts of the run being worked on right now (read, with the LLM, or being written).
+    /// They count as done only when their group's write settles (up to 100 at a time), so
+    /// this is what shows a small run moving before its first group lands.
+    #[ts(type = "number")]
+    pub in_flight: u64,
 }
 
 /// One contact's diff in a dry run (current → proposed, and the guard's decision per field).
@@ -174,10 +179,16 @@ pub fn progress(store: &Store, run_id: i64) -> Result<RunProgress, BatchError> {
             eta_secs = Some((run.remaining as f64 / rate_per_sec).ceil() as u64);
         }
     }
+    let in_flight: i64 = store.conn().query_row(
+        "SELECT COUNT(*) FROM jobs WHERE run_id = ?1 AND status = 'running'",
+        params![run_id],
+        |r| r.get(0),
+    )?;
     Ok(RunProgress {
         run,
         rate_per_sec,
         eta_secs,
+        in_flight: in_flight.max(0) as u64,
     })
 }
 
@@ -283,6 +294,48 @@ mod tests {
         );
         assert!(matches!(progress(&store, 2), Err(BatchError::NoSuchRun(2))));
         assert_eq!(history(&store, 10).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn in_flight_counts_the_runs_contacts_being_worked_on() {
+        use crate::jobs::{NewJob, Trigger, claim, enqueue};
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().join("db")).unwrap();
+        let conn = store.conn();
+        for _ in 0..2 {
+            conn.execute(
+                "INSERT INTO runs (portal_id, list_id, list_name, status, total, created_at)
+                 VALUES (1, '7', 'Q3', 'running', 10, 0)",
+                [],
+            )
+            .unwrap();
+        }
+        for (contact_id, run_id) in [(1, 1), (2, 1), (3, 1), (4, 2)] {
+            let job = NewJob {
+                portal_id: 1,
+                contact_id,
+                trigger: Trigger::Batch,
+                trigger_ref: None,
+                run_id: Some(run_id),
+                not_before_ms: 0,
+            };
+            enqueue(&conn, &job, 0).unwrap();
+        }
+        drop(conn);
+        assert_eq!(
+            progress(&store, 1).unwrap().in_flight,
+            0,
+            "queued is not in flight"
+        );
+        let claimed = claim(&store.conn(), 3, 0).unwrap();
+        let of_run_1 = claimed.iter().filter(|j| j.run_id == Some(1)).count() as u64;
+        assert!(of_run_1 > 0);
+        assert_eq!(progress(&store, 1).unwrap().in_flight, of_run_1);
+        assert_eq!(
+            progress(&store, 2).unwrap().in_flight,
+            3 - of_run_1,
+            "another run's jobs are its own"
+        );
     }
 
     #[test]

@@ -65,6 +65,12 @@ export function RunProgressPanel({
       </div>
       <p className="small muted progress-line" data-testid="run-processed">
         {processed(r).toLocaleString()} of {Math.max(r.total, processed(r)).toLocaleString()} contacts
+        {progress.in_flight > 0 && (
+          <>
+            {" · "}
+            <span data-testid="run-in-flight">{progress.in_flight.toLocaleString()} in progress</span>
+          </>
+        )}
         {r.status === "running" && (
           <>
             {" · "}

@@ -3,8 +3,6 @@
 //! start it.
 
 use std::sync::Arc;
-#[cfg(test)]
-use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -188,6 +186,8 @@ fn outcome(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::AtomicBool;
+
     use super::*;
 
     fn until_stopped(shutdown: &CancellationToken, stopped: Arc<AtomicBool>) -> Task {

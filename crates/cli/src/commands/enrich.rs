@@ -201,6 +201,9 @@ fn message(p: &RunProgress, pause: Option<&str>) -> String {
         r.failed,
         r.remaining
     );
+    if p.in_flight > 0 {
+        s.push_str(&format!(" · {} in progress", p.in_flight));
+    }
     if r.status == RunStatus::Paused {
         s.push_str(" · paused (steward runs resume ");
         s.push_str(&r.id.to_string());

@@ -1,5 +1,5 @@
 import type { Insights } from "../bindings/Insights";
-import { OUTCOME_COLORS, OUTCOME_LABELS, count, money } from "../lib/format";
+import { count, money, number, OUTCOME_COLORS, OUTCOME_LABELS } from "../lib/format";
 import { BarChart, Donut } from "./Charts";
 
 function shortDate(date: string) {
@@ -26,7 +26,7 @@ export function ActivityCharts({ insights }: { insights: Insights }) {
           bars={days.map((d) => ({
             label: shortDate(d.date),
             value: d.enriched,
-            title: `${d.date}: ${d.enriched.toLocaleString()} written or approved (${d.rows.toLocaleString()} round trips)`,
+            title: `${d.date}: ${number(d.enriched)} written or approved (${number(d.rows)} round trips)`,
           }))}
         />
       </section>
@@ -39,7 +39,7 @@ export function ActivityCharts({ insights }: { insights: Insights }) {
           bars={days.map((d, i) => ({
             label: shortDate(d.date),
             value: tokens[i] ?? 0,
-            title: `${d.date}: ${d.tokens_in.toLocaleString()} in, ${d.tokens_out.toLocaleString()} out`,
+            title: `${d.date}: ${number(d.tokens_in)} in, ${number(d.tokens_out)} out`,
           }))}
         />
       </section>

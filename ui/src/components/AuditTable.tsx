@@ -5,7 +5,7 @@ import type { AuditRecord } from "../bindings/AuditRecord";
 import { auditPage } from "../lib/admin";
 import { errorMessage } from "../lib/api";
 import { AUDIT_APPENDED, useEvents } from "../lib/events";
-import { OUTCOME_LABELS, formatShort, formatTime, money, outcomeTone } from "../lib/format";
+import { formatShort, formatTime, money, number, OUTCOME_LABELS, outcomeTone } from "../lib/format";
 
 const PAGE = 200;
 const ROW_HEIGHT = 34;
@@ -161,7 +161,7 @@ export function AuditTable({
                 <span>{r.contact_id}</span>
                 <span className="mono">{r.correlation_id}</span>
                 <span>{r.trigger}</span>
-                <span>{(r.tokens_in + r.tokens_out).toLocaleString()}</span>
+                <span>{number(r.tokens_in + r.tokens_out)}</span>
                 <span>{money(r.cost_micros)}</span>
                 <span className="muted" title={r.reason ?? undefined}>
                   {r.reason ?? ""}

@@ -1,6 +1,8 @@
 // Small hand-made SVG charts for the Activity screen: bars per day and an outcome donut. They
 // draw with CSS variables, so dark mode follows the OS.
 
+import { number } from "../lib/format";
+
 export interface Bar {
   label: string;
   value: number;
@@ -79,7 +81,7 @@ export function Donut({ slices, total, testId }: { slices: Slice[]; total: strin
               strokeDashoffset={-offset}
               transform="rotate(-90 60 60)"
             >
-              <title>{`${s.label}: ${s.value.toLocaleString()}`}</title>
+              <title>{`${s.label}: ${number(s.value)}`}</title>
             </circle>
           );
           offset += len;

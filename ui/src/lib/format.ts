@@ -2,7 +2,29 @@
 import type { Writer } from "../bindings/Writer";
 import type { Outcome } from "../bindings/Outcome";
 
-const dateTime = new Intl.DateTimeFormat(undefined, {
+/**
+ * The locale to format with: the system's, except a C/POSIX one (LANG=C.UTF-8 on a minimal
+ * install resolves to "en-US-u-va-posix"), whose numbers have no thousands separators
+ * ("25342 tokens"); plain English reads better there.
+ */
+export function displayLocale(resolved: string): string {
+  return /(^|-)(posix|c)($|-)/i.test(resolved) ? "en-US" : resolved;
+}
+
+const LOCALE = displayLocale(new Intl.NumberFormat().resolvedOptions().locale);
+const integer = new Intl.NumberFormat(LOCALE);
+
+/** A count as people read it ("25,342"). */
+export function number(n: number): string {
+  return integer.format(n);
+}
+
+/** A date and time in the display locale (for a one-off, full timestamp). */
+export function dateAndTime(ms: number): string {
+  return new Date(ms).toLocaleString(LOCALE);
+}
+
+const dateTime = new Intl.DateTimeFormat(LOCALE, {
   year: "numeric",
   month: "short",
   day: "numeric",
@@ -10,7 +32,7 @@ const dateTime = new Intl.DateTimeFormat(undefined, {
   minute: "2-digit",
 });
 
-const short = new Intl.DateTimeFormat(undefined, {
+const short = new Intl.DateTimeFormat(LOCALE, {
   month: "numeric",
   day: "numeric",
   hour: "2-digit",
@@ -45,13 +67,13 @@ export function money(micros: number): string {
   const dollars = micros / 1_000_000;
   if (dollars === 0) return "$0";
   if (dollars < 0.01) return `$${dollars.toFixed(4)}`;
-  return `$${dollars.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  return `$${dollars.toLocaleString(LOCALE, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
 
 export function count(n: number): string {
   if (n >= 1_000_000) return `${(n / 1_000_000).toFixed(n >= 10_000_000 ? 0 : 1)}M`;
   if (n >= 10_000) return `${Math.round(n / 1000)}k`;
-  return n.toLocaleString();
+  return number(n);
 }
 
 /** Who wrote a value, in words an admin reads at a glance. */

@@ -10,7 +10,7 @@ import { EmptyState, ErrorPanel, Loading } from "../components/States";
 import { auditCount, auditFilter, auditInsights, exportAudit, revealExport } from "../lib/admin";
 import { errorMessage } from "../lib/api";
 import { AUDIT_APPENDED } from "../lib/events";
-import { OUTCOMES, OUTCOME_LABELS, formatTime, money } from "../lib/format";
+import { formatTime, money, number, OUTCOME_LABELS, OUTCOMES } from "../lib/format";
 import { takeIntent } from "../lib/nav";
 import { useLive } from "../lib/useLive";
 import "../components/admin.css";
@@ -205,7 +205,7 @@ export function ActivityScreen({ status }: { status: AppStatus }) {
         )}
         <span className="grow" />
         <span className="muted small" data-testid="activity-count">
-          {total.data !== undefined ? `${total.data.toLocaleString()} rows` : "…"}
+          {total.data !== undefined ? `${number(total.data)} rows` : "…"}
         </span>
         <button type="button" className="btn" disabled={exporting !== null} onClick={() => void doExport("csv")}>
           {exporting === "csv" ? "Exporting…" : "Export CSV"}
@@ -217,7 +217,7 @@ export function ActivityScreen({ status }: { status: AppStatus }) {
       {exported && (
         <div className="notice good row" role="status" data-testid="export-done">
           <span className="grow">
-            Exported {exported.rows.toLocaleString()} rows to <code data-testid="export-path">{exported.path}</code>
+            Exported {number(exported.rows)} rows to <code data-testid="export-path">{exported.path}</code>
           </span>
           <button type="button" className="btn" onClick={() => void revealExport(exported.path).catch(() => undefined)}>
             Show in folder

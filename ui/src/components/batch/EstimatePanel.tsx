@@ -4,7 +4,7 @@ import type { ListSummary } from "../../bindings/ListSummary";
 import type { RunSummary } from "../../bindings/RunSummary";
 import { errorMessage } from "../../lib/api";
 import { estimateRun } from "../../lib/batchApi";
-import { money } from "../../lib/format";
+import { money, number } from "../../lib/format";
 import { useLive } from "../../lib/useLive";
 import { ErrorPanel } from "../States";
 
@@ -58,13 +58,13 @@ export function EstimatePanel({
           <dl className="estimate-facts">
             <div>
               <dt>Contacts</dt>
-              <dd data-testid="estimate-contacts">{e.contacts.toLocaleString()}</dd>
+              <dd data-testid="estimate-contacts">{number(e.contacts)}</dd>
             </div>
             <div>
               <dt>LLM tokens, at most</dt>
-              <dd data-testid="estimate-tokens">{(e.input_tokens + e.output_tokens).toLocaleString()}</dd>
+              <dd data-testid="estimate-tokens">{number(e.input_tokens + e.output_tokens)}</dd>
               <span className="small muted">
-                {e.input_tokens.toLocaleString()} in · {e.output_tokens.toLocaleString()} out
+                {number(e.input_tokens)} in · {number(e.output_tokens)} out
               </span>
             </div>
             <div>
@@ -130,7 +130,7 @@ export function EstimatePanel({
         >
           {starting
             ? "Starting…"
-            : `${dryRun ? "Start dry run" : "Start run"}${e ? ` on ${e.contacts.toLocaleString()} contacts` : ""}`}
+            : `${dryRun ? "Start dry run" : "Start run"}${e ? ` on ${number(e.contacts)} contacts` : ""}`}
         </button>
         <button type="button" className="btn" onClick={onClose}>
           Choose another list

@@ -4,6 +4,7 @@ import { errorMessage, isCommandError } from "../../lib/api";
 import { searchLists } from "../../lib/batchApi";
 import { useDebounced } from "../../lib/useDebounced";
 import { ErrorPanel } from "../States";
+import { number } from "../../lib/format";
 
 /** One search's answer. */
 interface Found {
@@ -84,7 +85,7 @@ export function ListPicker({
                 >
                   <span className="grow ellipsis">{l.name}</span>
                   <span className="muted small">
-                    {l.size === null ? "size unknown" : `${l.size.toLocaleString()} contacts`}
+                    {l.size === null ? "size unknown" : `${number(l.size)} contacts`}
                   </span>
                   {l.processing_type && <span className="tag">{l.processing_type.toLowerCase()}</span>}
                 </button>

@@ -1,5 +1,5 @@
 import type { RunSummary } from "../../bindings/RunSummary";
-import { duration, formatShort, formatTime, money } from "../../lib/format";
+import { duration, formatShort, formatTime, money, number } from "../../lib/format";
 import { mode } from "../../lib/runs";
 import { StatusTag } from "./StatusTag";
 
@@ -37,7 +37,7 @@ export function RunHistory({
             <td>
               <strong>#{r.id}</strong> {r.list_name}
               <div className="small muted">
-                <span data-testid="run-row-total">{r.total.toLocaleString()}</span> contacts · {mode(r)}
+                <span data-testid="run-row-total">{number(r.total)}</span> contacts · {mode(r)}
               </div>
               <div className="small links">
                 <button
@@ -72,21 +72,21 @@ export function RunHistory({
               </div>
             </td>
             <td className="num" data-testid="run-row-done">
-              {r.done.toLocaleString()}
+              {number(r.done)}
               {r.dry_run && <div className="small muted">computed</div>}
             </td>
             <td className="num" data-testid="run-row-unchanged">
-              {r.unchanged.toLocaleString()}
+              {number(r.unchanged)}
             </td>
             <td className="num" data-testid="run-row-guarded">
-              {r.guarded.toLocaleString()}
+              {number(r.guarded)}
             </td>
             <td className="num" data-testid="run-row-failed">
-              {r.failed.toLocaleString()}
+              {number(r.failed)}
             </td>
             <td className="num" data-testid="run-row-cost">
               {money(r.cost_micros)}
-              <div className="small muted">{r.tokens.toLocaleString()} tokens</div>
+              <div className="small muted">{number(r.tokens)} tokens</div>
             </td>
           </tr>
         ))}

@@ -1,12 +1,12 @@
 import type { RunProgress } from "../../bindings/RunProgress";
-import { duration, money } from "../../lib/format";
+import { duration, money, number } from "../../lib/format";
 import { isActive, percent, processed } from "../../lib/runs";
 import { StatusTag } from "./StatusTag";
 
 function Stat({ id, label, value, tone }: { id: string; label: string; value: number; tone?: string }) {
   return (
     <div className={`stat ${tone ?? ""}`} data-testid={`stat-${id}`}>
-      <span className="stat-value">{value.toLocaleString()}</span>
+      <span className="stat-value">{number(value)}</span>
       <span className="stat-label">{label}</span>
     </div>
   );
@@ -64,11 +64,11 @@ export function RunProgressPanel({
         </span>
       </div>
       <p className="small muted progress-line" data-testid="run-processed">
-        {processed(r).toLocaleString()} of {Math.max(r.total, processed(r)).toLocaleString()} contacts
+        {number(processed(r))} of {number(Math.max(r.total, processed(r)))} contacts
         {progress.in_flight > 0 && (
           <>
             {" · "}
-            <span data-testid="run-in-flight">{progress.in_flight.toLocaleString()} in progress</span>
+            <span data-testid="run-in-flight">{number(progress.in_flight)} in progress</span>
           </>
         )}
         {r.status === "running" && (
@@ -87,7 +87,7 @@ export function RunProgressPanel({
         )}
         {r.status === "paused" && " · paused: queued contacts wait; live events go on"}
         {" · "}
-        {r.tokens.toLocaleString()} tokens, {money(r.cost_micros)}
+        {number(r.tokens)} tokens, {money(r.cost_micros)}
         {r.estimated_cost_micros > 0 && ` (estimated up to ${money(r.estimated_cost_micros)})`}
       </p>
       <div className="stats">

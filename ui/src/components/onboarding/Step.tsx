@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import type { StepState } from "../../bindings/StepState";
+import { dateAndTime } from "../../lib/format";
 
 const LABEL: Record<StepState, string> = {
   todo: "To do",
@@ -39,5 +40,5 @@ export function Step({
 
 /** A timestamp in the admin's locale. */
 export function when(ms: number): string {
-  return new Date(ms).toLocaleString();
+  return dateAndTime(ms);
 }

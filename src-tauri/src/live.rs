@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use steward_engine::changes::ChangeWatcher;
 use steward_engine::context_cache::ContextCache;
 use steward_engine::host::EngineHost;
+use steward_engine::pipeline::Pause;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 
@@ -18,6 +19,8 @@ pub const AUDIT_APPENDED: &str = "steward://audit-appended";
 pub const JOBS_CHANGED: &str = "steward://jobs-changed";
 /// Settings changed (from any window or command): no payload.
 pub const SETTINGS_CHANGED: &str = "steward://settings-changed";
+/// The engine's status changed (running, a pause and why, a problem): `EngineStatus`.
+pub const ENGINE_STATUS: &str = "steward://engine-status";
 /// Open a screen (the tray's "Reviews" entry): the screen id.
 pub const NAVIGATE: &str = "steward://navigate";
 
@@ -40,6 +43,7 @@ pub fn start(app: &AppHandle) {
         let mut watched: Option<std::path::PathBuf> = None;
         let mut watcher = ChangeWatcher::default();
         let mut burst = Burst::default();
+        let mut engine_shown = None;
         loop {
             let store = app.state::<crate::AppState>().store();
             if watched.as_deref() != Some(store.path()) {
@@ -69,6 +73,7 @@ pub fn start(app: &AppHandle) {
                 }
                 Err(e) => tracing::warn!(error = %e, "could not read changes"),
             }
+            announce_engine_status(&app, &mut engine_shown).await;
             if burst.since.is_some_and(|t| t.elapsed() >= GROUP_WINDOW) {
                 notify_reviews(&app, burst.raised);
                 burst = Burst::default();
@@ -76,6 +81,25 @@ pub fn start(app: &AppHandle) {
             tokio::time::sleep(TICK).await;
         }
     });
+}
+
+/// What the frame's engine banner shows: whether the engine runs, why it pauses, its problem.
+type EngineShown = (bool, Option<Pause>, Option<String>);
+
+/// Emits [`ENGINE_STATUS`] when what the banner shows changed (a pause after a revoked token,
+/// a problem, the end of either). A host busy starting the engine is asked again next tick.
+async fn announce_engine_status(app: &AppHandle, shown: &mut Option<EngineShown>) {
+    let Some(host) = app.try_state::<EngineHost>() else {
+        return;
+    };
+    let Ok(status) = tokio::time::timeout(Duration::from_millis(50), host.status()).await else {
+        return;
+    };
+    let now = (status.running, status.pause.clone(), status.problem.clone());
+    if shown.as_ref() != Some(&now) {
+        let _ = app.emit(ENGINE_STATUS, &status);
+        *shown = Some(now);
+    }
 }
 
 fn notify_reviews(app: &AppHandle, raised: u64) {

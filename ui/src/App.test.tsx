@@ -24,6 +24,7 @@ const FRESH_SCREENS: Record<string, unknown> = {
   audit_insights: { days: [], outcomes: [], total_rows: 0, total_tokens: 0, total_cost_micros: 0 },
   run_history: [],
   search_lists: [],
+  engine_status: { running: true, polling: true, portal_id: 62515, pause: null, problem: null, leased: 0 },
 };
 
 function serve(
@@ -87,6 +88,28 @@ describe("App frame", () => {
     render(<App />);
     expect(await screen.findByText("Connected to HubSpot")).toBeInTheDocument();
     expect(screen.getByTestId("connection")).toHaveTextContent("62515");
+  });
+
+  it("says why enrichment is paused on every screen and leads to the fix", async () => {
+    serve(EMPTY, {
+      ...FRESH_SCREENS,
+      engine_status: {
+        running: true,
+        polling: true,
+        portal_id: 62515,
+        pause: { kind: "reconnect", message: "HubSpot revoked Steward's access: reconnect in Connect" },
+        problem: null,
+        leased: 0,
+      },
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    const banner = await screen.findByTestId("engine-banner");
+    expect(banner).toHaveTextContent("Enrichment is paused, queued work waits: HubSpot revoked Steward's access");
+    await user.click(screen.getByTestId("nav-batch"));
+    expect(screen.getByTestId("engine-banner")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Reconnect" }));
+    expect(screen.getByTestId("screen-connect")).toBeInTheDocument();
   });
 
   it("shows the engine's error and retries", async () => {

@@ -2,11 +2,14 @@ import { useEffect, useState } from "react";
 import { appStatus } from "./lib/api";
 import { SANDBOX_OFF, WORKSPACE_CHANGED, sandboxStatus } from "./lib/sandboxApi";
 import { SandboxBanner } from "./components/sandbox/SandboxBanner";
+import { EngineBanner } from "./components/EngineBanner";
+import type { EngineStatus } from "./bindings/EngineStatus";
+import { engineStatus } from "./lib/connectApi";
 import type { SandboxStatus } from "./bindings/SandboxStatus";
 import { useCommand } from "./lib/useCommand";
 import { SCREENS, type ScreenId } from "./screens";
 import { Loading, ErrorPanel } from "./components/States";
-import { REVIEWS_CHANGED, useEvents } from "./lib/events";
+import { ENGINE_STATUS, REVIEWS_CHANGED, useEvents } from "./lib/events";
 import { useNavigation } from "./lib/nav";
 import type { ReviewsChanged } from "./bindings/ReviewsChanged";
 
@@ -21,9 +24,16 @@ export function App() {
   // The engine pushes the pending count as reviews are raised and resolved.
   const [livePending, setLivePending] = useState<number | null>(null);
   useEvents<ReviewsChanged>([REVIEWS_CHANGED], (r) => setLivePending(r.pending));
+  // Why enrichment pauses (a revoked connection, a refused LLM key…), pushed as it changes.
+  const [engine, setEngine] = useState<EngineStatus | null>(null);
+  useEvents<EngineStatus>([ENGINE_STATUS], setEngine);
   useEffect(() => {
     let live = true;
     void sandboxStatus().then((s) => live && setSandbox(s));
+    engineStatus().then(
+      (s) => live && setEngine(s),
+      () => undefined, // the banner waits for the first pushed status
+    );
     return () => {
       live = false;
     };
@@ -81,6 +91,7 @@ export function App() {
       </nav>
       <main className="content" data-testid={`screen-${current.id}`}>
         <SandboxBanner status={sandbox} onOpen={() => go("sandbox")} onConnect={() => go("connect")} />
+        <EngineBanner status={engine} onConnect={() => go("connect")} onSettings={() => go("settings")} />
         <h1>{current.title}</h1>
         {status.state === "loading" && <Loading />}
         {status.state === "error" && <ErrorPanel message={status.message} onRetry={reload} />}

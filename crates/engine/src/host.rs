@@ -17,6 +17,7 @@ use serde::Serialize;
 use tokio::sync::Mutex;
 use ts_rs::TS;
 
+use crate::EngineError;
 use crate::Store;
 use crate::connection::{self, ConnectError, Connection};
 use crate::pipeline::{Pause, PipelineContext};
@@ -224,7 +225,46 @@ fn snapshot(running: &Running) -> EngineStatus {
         polling: running.polling,
         portal_id: running.portal_id,
         pause: running.runtime.as_ref().and_then(Runtime::pause),
-        problem: running.problem.clone(),
+        problem: running.problem.clone().or_else(|| {
+            let task = running.runtime.as_ref()?.ended_task()?;
+            Some(EngineError::TaskFailed { task }.to_string())
+        }),
         leased: running.runtime.as_ref().map_or(0, Runtime::leased),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_status_names_an_engine_task_that_ended_by_itself() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ctx = crate::runtime::tests::idle_context(tmp.path());
+        let store = ctx.store.clone();
+        let poller = PollerConfig::new(ctx.app_id, Vec::new());
+        let running = Running {
+            runtime: Some(Runtime::start(ctx, None, poller, WorkerConfig::default())),
+            portal_id: Some(1),
+            polling: false,
+            problem: None,
+        };
+        assert_eq!(snapshot(&running).problem, None);
+        store
+            .conn()
+            .execute_batch("ALTER TABLE runs RENAME TO runs_gone")
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while snapshot(&running).problem.is_none() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let problem = snapshot(&running).problem.unwrap_or_default();
+        assert!(
+            (problem.contains("feeder") || problem.contains("worker"))
+                && problem.contains("Restart Steward"),
+            "{problem}"
+        );
     }
 }

@@ -93,6 +93,24 @@ impl Runtime {
         self.signals.pause()
     }
 
+    /// The task that ended although the engine was not asked to stop (an internal error: the
+    /// feeder on a database error, a panic), for the app's status. `steward run` exits with
+    /// the error instead ([`Runtime::wait`]); the app keeps its window and says so.
+    pub fn ended_task(&self) -> Option<&'static str> {
+        if self.shutdown.is_cancelled() {
+            return None;
+        }
+        if self.worker.is_finished() {
+            Some("worker")
+        } else if self.feeder.is_finished() {
+            Some("feeder")
+        } else if self.poller.as_ref().is_some_and(JoinHandle::is_finished) {
+            Some("poller")
+        } else {
+            None
+        }
+    }
+
     /// Events leased so far.
     pub fn leased(&self) -> u64 {
         self.poller_stats.leased.load(Ordering::Relaxed)
@@ -185,7 +203,7 @@ fn outcome(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::sync::atomic::AtomicBool;
 
     use super::*;
@@ -245,6 +263,62 @@ mod tests {
         );
         assert!(result.unwrap_err().to_string().contains("log file"));
         assert!(stopped.load(Ordering::SeqCst));
+    }
+
+    /// A context on a fresh store whose HubSpot and LLM are unreachable (nothing here calls
+    /// them: no job is queued).
+    pub(crate) fn idle_context(dir: &std::path::Path) -> PipelineContext {
+        let hubspot = hubspot::HubSpotClient::new(
+            "http://127.0.0.1:9",
+            hubspot::TokenSource::private_app(hubspot::Secret::new("pat-unused")),
+        )
+        .unwrap();
+        let llm = crate::llm_settings::LlmSettings::default().to_config(None);
+        PipelineContext {
+            portal_id: 1,
+            app_id: 2,
+            hubspot,
+            llm: Arc::new(steward_llm::LlmClient::new(llm).unwrap()),
+            store: crate::Store::open(dir.join("db")).unwrap(),
+            input_properties: vec!["email".into()],
+            policies: Default::default(),
+            prompt: Default::default(),
+            model: "m".into(),
+            max_activities: 5,
+            monthly_budget_micros: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_task_that_ends_on_its_own_is_reported_and_a_stop_is_not() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ctx = idle_context(tmp.path());
+        let store = ctx.store.clone();
+        let runtime = Runtime::start(
+            ctx,
+            None,
+            PollerConfig::new(2, Vec::new()),
+            WorkerConfig::default(),
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(runtime.ended_task(), None, "a healthy engine");
+        // The feeder reads the runs table about once a second.
+        store
+            .conn()
+            .execute_batch("ALTER TABLE runs RENAME TO runs_gone")
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while runtime.ended_task().is_none() && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // The feeder (and the worker, which reads runs when it claims) fail on it.
+        let ended = runtime.ended_task();
+        assert!(matches!(ended, Some("feeder" | "worker")), "{ended:?}");
+        let result = runtime.wait().await;
+        assert!(
+            matches!(result, Err(EngineError::Database(_))),
+            "{result:?}"
+        );
     }
 
     #[tokio::test]

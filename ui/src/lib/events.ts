@@ -6,6 +6,7 @@ export const REVIEWS_CHANGED = "steward://reviews-changed";
 export const AUDIT_APPENDED = "steward://audit-appended";
 export const JOBS_CHANGED = "steward://jobs-changed";
 export const SETTINGS_CHANGED = "steward://settings-changed";
+export const ENGINE_STATUS = "steward://engine-status";
 export const NAVIGATE = "steward://navigate";
 
 /** Calls `handler` with each payload of the named events while the component is mounted. */

@@ -28,6 +28,7 @@ pub mod net;
 pub mod secret_scan;
 pub mod seed;
 pub mod stack;
+pub mod standins;
 pub mod tap;
 
 use std::path::PathBuf;

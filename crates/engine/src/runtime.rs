@@ -161,7 +161,9 @@ async fn until_the_first_ends(
     let (ended, index, _) = futures::future::select_all(tasks.iter_mut().map(|(_, h)| h)).await;
     let (name, _) = tasks.swap_remove(index);
     let mut result = outcome(name, ended);
-    if name != "worker" && result.is_ok() {
+    // The worker cancels the token itself when it goes idle (`until_idle`): the others then
+    // end first, as asked.
+    if name != "worker" && result.is_ok() && !shutdown.is_cancelled() {
         tracing::warn!(
             task = name,
             "an engine task ended by itself: stopping the engine"

@@ -5,4 +5,5 @@ mod admin;
 mod batch;
 mod connect;
 mod frame;
+mod pause;
 mod sandbox;

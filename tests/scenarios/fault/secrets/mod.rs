@@ -26,7 +26,8 @@ use steward_tests::secret_scan::SecretSet;
 use steward_tests::stack::{APP_ID, CLIENT_ID};
 use steward_tests::tap::Tap;
 
-use harness::{Cli, outcomes, refusing_llm, scan_all};
+use harness::{Cli, outcomes, scan_all};
+use steward_tests::standins::refusing_llm;
 
 const CLIENT_SECRET: &str = "cs-Qz7LmW4xK2pV8nR3tY6fAuLtSeCrEt";
 pub(crate) const LLM_KEY: &str = "sk-llm-Lq8Zr2Wm5Xn9Kp3Vt7Yc4Bd6Gh";

@@ -3,8 +3,8 @@
 //! waits (nothing is audited as failed). Screenshot: `target/e2e-screenshots/engine-paused.png`.
 
 use steward_engine::audit::{self, AuditFilter, Outcome};
-use steward_engine::clock::now_ms;
-use steward_engine::jobs::{self, NewJob, Trigger};
+use steward_engine::contact_actions;
+use steward_engine::jobs;
 use steward_engine::llm_settings::LlmSettings;
 use steward_engine::settings::{self, Settings};
 use steward_tests::desktop::DesktopApp;
@@ -34,18 +34,7 @@ async fn a_refused_llm_key_pauses_enrichment_and_every_screen_says_why() -> anyh
         ..LlmSettings::default()
     })?;
     let contact = seed::seeded_ids(&stack, 1).await?[0];
-    jobs::enqueue(
-        &store.conn(),
-        &NewJob {
-            portal_id: PORTAL,
-            contact_id: contact,
-            trigger: Trigger::Manual,
-            trigger_ref: None,
-            run_id: None,
-            not_before_ms: 0,
-        },
-        now_ms(),
-    )?;
+    contact_actions::reenrich(&store.conn(), PORTAL, contact)?;
     let app = DesktopApp::launch_in(
         root,
         &[

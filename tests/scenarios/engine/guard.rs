@@ -1,8 +1,8 @@
 use std::time::Duration;
 
 use steward_engine::audit::{self, AuditFilter, Outcome};
-use steward_engine::clock::now_ms;
-use steward_engine::jobs::{self, NewJob, Trigger};
+use steward_engine::contact_actions;
+use steward_engine::jobs;
 use steward_engine::review_actions;
 use steward_engine::reviews::{self, ReviewFilter, ReviewKind, ReviewStatus};
 use steward_engine::writer::Writer;
@@ -138,18 +138,7 @@ async fn a_human_edit_is_never_overwritten_and_becomes_a_review() -> anyhow::Res
     // the rejected proposal is not raised again and the person's value stays.
     stack.human_edit(id, "ai_input_hash", "", 42).await?;
     let llm_before = stack.llm_calls().await?;
-    jobs::enqueue(
-        &stack.store.conn(),
-        &NewJob {
-            portal_id: PORTAL,
-            contact_id: id,
-            trigger: Trigger::Manual,
-            trigger_ref: None,
-            run_id: None,
-            not_before_ms: 0,
-        },
-        now_ms(),
-    )?;
+    contact_actions::reenrich(&stack.store.conn(), PORTAL, id)?;
     if let Some(r) = stack.runtime() {
         r.signals.wake.notify_one();
     }

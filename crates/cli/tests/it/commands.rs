@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use steward_engine::contact_actions;
 use steward_tests::stack::{Stack, StackOptions};
 
 use crate::{PAT, connect, ok, steward};
@@ -27,18 +28,7 @@ async fn the_cli_covers_the_admin_loop() -> anyhow::Result<()> {
         .await?;
     {
         let store = steward_engine::Store::open(dir.path().join("steward.sqlite3"))?;
-        steward_engine::jobs::enqueue(
-            &store.conn(),
-            &steward_engine::jobs::NewJob {
-                portal_id: steward_tests::stack::PORTAL,
-                contact_id: id,
-                trigger: steward_engine::jobs::Trigger::Manual,
-                trigger_ref: None,
-                run_id: None,
-                not_before_ms: 0,
-            },
-            steward_engine::clock::now_ms(),
-        )?;
+        contact_actions::reenrich(&store.conn(), steward_tests::stack::PORTAL, id)?;
     }
     let run = steward(&stack, dir.path())
         .args(["run", "--until-idle"])

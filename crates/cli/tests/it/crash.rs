@@ -4,8 +4,8 @@ use std::time::{Duration, Instant};
 
 use rand::Rng;
 use steward_engine::Store;
-use steward_engine::clock::now_ms;
-use steward_engine::jobs::{self, NewJob, Trigger};
+use steward_engine::contact_actions;
+use steward_engine::jobs;
 use steward_tests::stack::{PORTAL, Stack, StackOptions};
 
 use crate::{PAT, connect, ok, steward};
@@ -34,18 +34,7 @@ async fn sigkill_mid_run_then_restart_writes_each_contact_exactly_once() -> anyh
         let store = Store::open(dir.path().join("steward.sqlite3"))?;
         let conn = store.conn();
         for id in &ids {
-            jobs::enqueue(
-                &conn,
-                &NewJob {
-                    portal_id: PORTAL,
-                    contact_id: *id,
-                    trigger: Trigger::Manual,
-                    trigger_ref: None,
-                    run_id: None,
-                    not_before_ms: 0,
-                },
-                now_ms(),
-            )?;
+            contact_actions::reenrich(&conn, PORTAL, *id)?;
         }
     }
 

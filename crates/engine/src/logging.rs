@@ -93,42 +93,13 @@ impl<'w> FormatFields<'w> for FileFields {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
+    use hubspot_sim::log_capture::LogCapture;
 
     use super::*;
 
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Captured {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0
-                .lock()
-                .map_err(|_| std::io::Error::other("poisoned"))?
-                .extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl<'w> MakeWriter<'w> for Captured {
-        type Writer = Captured;
-        fn make_writer(&'w self) -> Self::Writer {
-            self.clone()
-        }
-    }
-
-    impl Captured {
-        fn text(&self) -> String {
-            String::from_utf8(self.0.lock().expect("lock").clone()).expect("utf-8")
-        }
-    }
-
     #[test]
     fn the_log_file_has_no_colour_codes_even_when_the_console_has_them() {
-        let (console, file) = (Captured::default(), Captured::default());
+        let (console, file) = (LogCapture::default(), LogCapture::default());
         let subscriber = subscriber(EnvFilter::new("info"), console.clone(), true, file.clone());
         tracing::subscriber::with_default(subscriber, || {
             let span =

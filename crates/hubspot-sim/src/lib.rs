@@ -9,6 +9,7 @@
 //! # Layout
 //! - [`config`]: [`SimConfig`], [`RateLimit`], LLM fault modes.
 //! - [`secret`]: the `[redacted]` newtype for secrets.
+//! - [`log_capture`]: log lines in memory, for tests that check what was logged.
 //! - [`webhook`]: v3 signing ([`webhook::sign_v3`]), event JSON, batching and retries.
 //! - `error`: [`SimError`] (startup) and HubSpot's error body.
 //! - `util`: locks, ids, HubSpot's time format, a strictly increasing clock.
@@ -26,6 +27,7 @@
 //!   (`schema`), broken output on demand (`modes`), OpenAI and Anthropic shapes.
 
 pub mod config;
+pub mod log_capture;
 pub mod secret;
 pub mod webhook;
 

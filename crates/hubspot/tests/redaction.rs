@@ -14,40 +14,19 @@
 #[allow(dead_code)]
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use hubspot::{HubSpotClient, Secret, TokenSource};
-use tracing_subscriber::fmt::MakeWriter;
+use hubspot_sim::log_capture::LogCapture;
 use tracing_subscriber::layer::SubscriberExt;
 
 use support::{PAT, Sim, unlimited};
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 /// Runs OAuth, refresh, API calls and failures with TRACE logging of this crate captured,
 /// then checks that no token or secret appears in the logs, in `Debug` or in error text.
 #[tokio::test]
 async fn tokens_never_reach_logs_debug_or_errors() {
-    let capture = Capture::default();
+    let capture = LogCapture::default();
     let layer = tracing_subscriber::fmt::layer()
         .with_writer(capture.clone())
         .with_ansi(false);
@@ -78,7 +57,7 @@ async fn tokens_never_reach_logs_debug_or_errors() {
     let revoked = app.refresh(&refresh).await.unwrap_err();
 
     let texts = [
-        String::from_utf8(capture.0.lock().unwrap().clone()).unwrap(),
+        capture.text(),
         format!("{client:?} {app:?} {answer:?} {err:?} {err} {revoked:?} {revoked}"),
     ];
     let secrets = [

@@ -15,42 +15,15 @@
 #[allow(dead_code)]
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
+use hubspot_sim::log_capture::LogCapture;
 use steward_llm::{LlmClient, Provider};
-use tracing_subscriber::fmt::MakeWriter;
 
 use support::{TEST_KEY, request, sim};
 
-/// Log lines captured in memory.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-impl Capture {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-fn subscriber(capture: &Capture, level: tracing::Level) -> impl tracing::Subscriber + Send + Sync {
+fn subscriber(
+    capture: &LogCapture,
+    level: tracing::Level,
+) -> impl tracing::Subscriber + Send + Sync {
     tracing_subscriber::fmt()
         .with_writer(capture.clone())
         .with_max_level(level)
@@ -61,7 +34,7 @@ fn subscriber(capture: &Capture, level: tracing::Level) -> impl tracing::Subscri
 /// Valid calls, failed calls and retries, logged at every level: never the key.
 #[tokio::test]
 async fn logs_at_every_level_have_no_key() {
-    let capture = Capture::default();
+    let capture = LogCapture::default();
     let _guard = tracing::subscriber::set_default(subscriber(&capture, tracing::Level::TRACE));
     let sim = sim().await;
     for provider in [Provider::OpenAiCompatible, Provider::Anthropic] {
@@ -87,7 +60,7 @@ async fn logs_at_every_level_have_no_key() {
 
 #[tokio::test]
 async fn info_logs_carry_metrics_but_no_contact_data() {
-    let capture = Capture::default();
+    let capture = LogCapture::default();
     let _guard = tracing::subscriber::set_default(subscriber(&capture, tracing::Level::INFO));
     let sim = sim().await;
     let client = LlmClient::new(sim.config(Provider::OpenAiCompatible)).unwrap();

@@ -24,7 +24,7 @@ const FRESH_SCREENS: Record<string, unknown> = {
   audit_insights: { days: [], outcomes: [], total_rows: 0, total_tokens: 0, total_cost_micros: 0 },
   run_history: [],
   search_lists: [],
-  engine_status: { running: true, polling: true, portal_id: 62515, pause: null, problem: null, leased: 0 },
+  engine_status: { running: true, polling: true, portal_id: 62515, pause: null, pause_message: null, problem: null, leased: 0 },
 };
 
 function serve(
@@ -98,6 +98,7 @@ describe("App frame", () => {
         polling: true,
         portal_id: 62515,
         pause: { kind: "reconnect", message: "HubSpot revoked Steward's access: reconnect in Connect" },
+        pause_message: "HubSpot revoked Steward's access: reconnect in Connect",
         problem: null,
         leased: 0,
       },

@@ -39,6 +39,9 @@ pub struct EngineStatus {
     pub portal_id: Option<u64>,
     /// Why enrichment is paused, if it is.
     pub pause: Option<Pause>,
+    /// The pause in words an admin acts on ([`Pause::message`]), so every screen says it the
+    /// way the CLI does.
+    pub pause_message: Option<String>,
     /// Why the engine (or its polling) could not start, for the admin to fix.
     pub problem: Option<String>,
     /// Events leased from the relay since the engine started.
@@ -220,11 +223,13 @@ async fn stop_runtime(running: &mut Running) {
 }
 
 fn snapshot(running: &Running) -> EngineStatus {
+    let pause = running.runtime.as_ref().and_then(Runtime::pause);
     EngineStatus {
         running: running.runtime.is_some(),
         polling: running.polling,
         portal_id: running.portal_id,
-        pause: running.runtime.as_ref().and_then(Runtime::pause),
+        pause_message: pause.as_ref().map(Pause::message),
+        pause,
         problem: running.problem.clone().or_else(|| {
             let task = running.runtime.as_ref()?.ended_task()?;
             Some(EngineError::TaskFailed { task }.to_string())

@@ -18,6 +18,11 @@ polling: boolean, portal_id: number | null,
  */
 pause: Pause | null, 
 /**
+ * The pause in words an admin acts on ([`Pause::message`]), so every screen says it the
+ * way the CLI does.
+ */
+pause_message: string | null, 
+/**
  * Why the engine (or its polling) could not start, for the admin to fix.
  */
 problem: string | null, 

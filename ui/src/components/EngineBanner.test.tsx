@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { EngineStatus } from "../bindings/EngineStatus";
 import { EngineBanner } from "./EngineBanner";
 
-const HEALTHY: EngineStatus = { running: true, polling: true, portal_id: 1, pause: null, problem: null, leased: 3 };
+const HEALTHY: EngineStatus = { running: true, polling: true, portal_id: 1, pause: null, pause_message: null, problem: null, leased: 3 };
 
 function show(status: EngineStatus | null) {
   const onConnect = vi.fn();
@@ -22,19 +22,31 @@ describe("EngineBanner", () => {
 
   it("sends a refused LLM key and a spent budget to Settings", async () => {
     const user = userEvent.setup();
-    const llm = show({ ...HEALTHY, pause: { kind: "llm_config", message: "the LLM provider refused the API key" } });
+    const llm = show({
+      ...HEALTHY,
+      pause: { kind: "llm_config", message: "the LLM provider refused the API key" },
+      pause_message: "the LLM provider refused the API key",
+    });
     expect(screen.getByRole("alert")).toHaveTextContent("the LLM provider refused the API key");
     await user.click(screen.getByRole("button", { name: "Open Settings" }));
     expect(llm.onSettings).toHaveBeenCalledOnce();
   });
 
   it("explains a spent LLM budget in words", () => {
-    show({ ...HEALTHY, pause: { kind: "budget" } });
+    show({
+      ...HEALTHY,
+      pause: { kind: "budget" },
+      pause_message: "the monthly LLM budget is used up: raise it in Settings or wait for next month",
+    });
     expect(screen.getByRole("alert")).toHaveTextContent("the monthly LLM budget is used up");
   });
 
   it("says HubSpot's daily limit resumes by itself, with nothing to click", () => {
-    show({ ...HEALTHY, pause: { kind: "daily_limit" } });
+    show({
+      ...HEALTHY,
+      pause: { kind: "daily_limit" },
+      pause_message: "HubSpot's daily API limit is reached: enrichment resumes tomorrow",
+    });
     expect(screen.getByRole("alert")).toHaveTextContent("enrichment resumes tomorrow");
     expect(screen.queryByRole("button")).not.toBeInTheDocument();
   });

@@ -2,24 +2,24 @@ import type { EngineStatus } from "../bindings/EngineStatus";
 import type { Pause } from "../bindings/Pause";
 import "./EngineBanner.css";
 
-/** The engine's own words for a pause, and where the admin fixes it. */
-function explain(pause: Pause): { text: string; fix: "connect" | "settings" | null } {
+/** Where the admin fixes a pause (HubSpot's daily limit resets by itself). */
+function fixFor(pause: Pause): "connect" | "settings" | null {
   switch (pause.kind) {
     case "reconnect":
-      return { text: pause.message, fix: "connect" };
+      return "connect";
     case "llm_config":
-      return { text: pause.message, fix: "settings" };
     case "budget":
-      return { text: "the monthly LLM budget is used up: raise it in Settings or wait for next month", fix: "settings" };
+      return "settings";
     case "daily_limit":
-      return { text: "HubSpot's daily API limit is reached: enrichment resumes tomorrow", fix: null };
+      return null;
   }
 }
 
 /**
  * The line across the top of every screen while enrichment is paused (a revoked connection,
  * a refused LLM key, the budget, HubSpot's daily limit) or the engine has a problem: nothing is
- * lost meanwhile, and the admin sees why and where to fix it.
+ * lost meanwhile, and the admin sees why (in the engine's words, as the CLI prints them) and
+ * where to fix it.
  */
 export function EngineBanner({
   status,
@@ -32,11 +32,11 @@ export function EngineBanner({
 }) {
   if (!status) return null;
   if (status.pause) {
-    const { text, fix } = explain(status.pause);
+    const fix = fixFor(status.pause);
     return (
       <div className="engine-banner" role="alert" data-testid="engine-banner">
         <strong>Paused</strong>
-        <span className="grow">Enrichment is paused, queued work waits: {text}</span>
+        <span className="grow">Enrichment is paused, queued work waits: {status.pause_message}</span>
         {fix === "connect" && (
           <button type="button" className="btn primary" onClick={onConnect}>
             Reconnect
